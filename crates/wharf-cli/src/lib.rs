@@ -1,0 +1,1 @@
+//! Command-line argument definitions (clap) for wharf.

@@ -1,0 +1,461 @@
+//! Parsing simple index pages: PEP 503 HTML (with the PEP 592 `data-yanked`,
+//! `data-requires-python` and PEP 658/714 metadata attributes) and PEP 691 JSON (with the
+//! PEP 700 `size` and `upload-time` fields), into [`DistFile`]s.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use serde::Deserialize;
+use url::Url;
+use wharf_filename::DistFilename;
+use wharf_pep::{PackageName, VersionSpecifiers};
+
+use crate::{ClientError, DistFile, mask_url};
+
+/// The `Accept` header of project page requests: JSON preferred, HTML understood.
+pub(crate) const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// The format of a page, chosen by the response's content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageFormat {
+    Html,
+    Json,
+}
+
+impl PageFormat {
+    /// The format for a content type; `None` when it is neither.
+    pub(crate) fn from_content_type(content_type: &str) -> Option<Self> {
+        let media_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media_type.as_str() {
+            "application/vnd.pypi.simple.v1+json"
+            | "application/vnd.pypi.simple.latest+json"
+            | "application/json" => Some(Self::Json),
+            // An empty content type: a static file server that does not know `.html`.
+            "application/vnd.pypi.simple.v1+html"
+            | "application/vnd.pypi.simple.latest+html"
+            | "text/html"
+            | "application/xhtml+xml"
+            | "" => Some(Self::Html),
+            _ => None,
+        }
+    }
+}
+
+/// A link on a page before it is turned into a [`DistFile`].
+struct Link {
+    url: Url,
+    filename: String,
+    hashes: Vec<(String, String)>,
+    requires_python: Option<String>,
+    yanked: Option<String>,
+    core_metadata: Option<Option<(String, String)>>,
+    size: Option<u64>,
+    upload_time: Option<String>,
+}
+
+/// Parse a page into the distribution files it lists. `project` filters the files (a
+/// find-links page lists every project); `source` is the masked URL recorded on each file.
+pub(crate) fn parse_page(
+    page_url: &Url,
+    body: &[u8],
+    content_type: &str,
+    project: Option<&PackageName>,
+    source: &str,
+) -> Result<Vec<DistFile>, ClientError> {
+    let invalid = |message: String| ClientError::InvalidPage {
+        url: mask_url(page_url),
+        content_type: content_type.to_string(),
+        message,
+    };
+    let links = match PageFormat::from_content_type(content_type) {
+        Some(PageFormat::Json) => parse_json(page_url, body).map_err(invalid)?,
+        Some(PageFormat::Html) => parse_html(page_url, body).map_err(invalid)?,
+        None => {
+            return Err(invalid(
+                "expected HTML or PEP 691 JSON (is this really a package index URL?)".to_string(),
+            ));
+        }
+    };
+    Ok(links
+        .into_iter()
+        .filter_map(|link| into_dist_file(link, project, source))
+        .collect())
+}
+
+fn into_dist_file(link: Link, project: Option<&PackageName>, source: &str) -> Option<DistFile> {
+    let filename = match DistFilename::parse(&link.filename, project) {
+        Ok(filename) => filename,
+        Err(err) => {
+            tracing::debug!("skipping {}: {err}", link.filename);
+            return None;
+        }
+    };
+    if let Some(project) = project {
+        if filename.name() != project {
+            tracing::debug!("skipping {}: not a file of {project}", link.filename);
+            return None;
+        }
+    }
+    let requires_python = link.requires_python.as_deref().and_then(|text| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        // pip ignores an invalid `requires-python` rather than the file.
+        VersionSpecifiers::from_str(text)
+            .inspect_err(|err| {
+                tracing::debug!(
+                    "ignoring invalid requires-python `{text}` of {}: {err}",
+                    link.filename
+                );
+            })
+            .ok()
+    });
+    Some(DistFile {
+        filename,
+        url: link.url,
+        hashes: link.hashes,
+        requires_python,
+        yanked: link.yanked,
+        core_metadata: link.core_metadata,
+        size: link.size,
+        upload_time: link.upload_time,
+        index: source.to_string(),
+    })
+}
+
+/// The hashes in a URL fragment (`#sha256=…`), and the URL without it.
+fn split_fragment(mut url: Url) -> (Url, Vec<(String, String)>) {
+    let mut hashes = Vec::new();
+    if let Some(fragment) = url.fragment() {
+        for part in fragment.split('&') {
+            if let Some((algorithm, value)) = part.split_once('=') {
+                let algorithm = algorithm.to_ascii_lowercase();
+                if matches!(
+                    algorithm.as_str(),
+                    "sha256" | "sha384" | "sha512" | "sha224" | "sha1" | "md5" | "blake2b"
+                ) && !value.is_empty()
+                {
+                    hashes.push((algorithm, value.to_ascii_lowercase()));
+                }
+            }
+        }
+    }
+    url.set_fragment(None);
+    (url, hashes)
+}
+
+/// The last path segment of a URL, percent-decoded.
+fn url_filename(url: &Url) -> Option<String> {
+    let segment = url.path_segments()?.next_back()?;
+    if segment.is_empty() {
+        return None;
+    }
+    Some(percent_decode(segment))
+}
+
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' && index + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
+                decoded.push(byte);
+                index += 3;
+                continue;
+            }
+        }
+        decoded.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// A PEP 658 attribute value: `true`, or `algorithm=hex`; `false` or absent means none.
+fn parse_metadata_attribute(value: &str) -> Option<Option<(String, String)>> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("false") {
+        return None;
+    }
+    match value.split_once('=') {
+        Some((algorithm, hash)) if !hash.is_empty() => Some(Some((
+            algorithm.to_ascii_lowercase(),
+            hash.to_ascii_lowercase(),
+        ))),
+        _ => Some(None),
+    }
+}
+
+/// Check a `pypi:repository-version` / `api-version`: major version 1 is all we know.
+fn check_api_version(version: &str) -> Result<(), String> {
+    let major = version.split('.').next().unwrap_or("").trim();
+    if major == "1" || major.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the page uses simple API version {version}; this wharf supports version 1"
+        ))
+    }
+}
+
+fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
+    use html5gum::{Token, Tokenizer};
+
+    // PEP 503 pages are UTF-8; binary junk (a proxy's error blob, a truncated response)
+    // must not be mistaken for an empty project.
+    let text = std::str::from_utf8(body)
+        .map_err(|err| format!("the page is not valid UTF-8 text ({err})"))?;
+    if text.contains('\0') {
+        return Err("the page contains NUL bytes".to_string());
+    }
+    let attribute = |tag: &html5gum::StartTag<()>, name: &str| -> Option<String> {
+        tag.attributes
+            .get(name.as_bytes())
+            .map(|value| String::from_utf8_lossy(&value.value).into_owned())
+    };
+    let mut base: Option<Url> = None;
+    let mut anchors = Vec::new();
+    for token in Tokenizer::new(text).flatten() {
+        let Token::StartTag(tag) = token else {
+            continue;
+        };
+        match tag.name.as_slice() {
+            b"base" if base.is_none() => {
+                if let Some(href) = attribute(&tag, "href") {
+                    base = page_url.join(href.trim()).ok();
+                }
+            }
+            b"meta" => {
+                if attribute(&tag, "name").as_deref() == Some("pypi:repository-version") {
+                    if let Some(version) = attribute(&tag, "content") {
+                        check_api_version(&version)?;
+                    }
+                }
+            }
+            b"a" => anchors.push(tag),
+            _ => {}
+        }
+    }
+    // The document's base URL is the first `<base href>`, wherever it is.
+    let base = base.unwrap_or_else(|| page_url.clone());
+    let mut links = Vec::new();
+    for anchor in anchors {
+        let Some(href) = attribute(&anchor, "href") else {
+            continue;
+        };
+        let Ok(url) = base.join(href.trim()) else {
+            tracing::debug!("skipping unparsable link `{href}` on {}", mask_url(page_url));
+            continue;
+        };
+        let (url, hashes) = split_fragment(url);
+        let Some(filename) = url_filename(&url) else {
+            continue;
+        };
+        let core_metadata = attribute(&anchor, "data-core-metadata")
+            .or_else(|| attribute(&anchor, "data-dist-info-metadata"))
+            .and_then(|value| parse_metadata_attribute(&value));
+        links.push(Link {
+            url,
+            filename,
+            hashes,
+            requires_python: attribute(&anchor, "data-requires-python"),
+            yanked: attribute(&anchor, "data-yanked"),
+            core_metadata,
+            size: None,
+            upload_time: None,
+        });
+    }
+    Ok(links)
+}
+
+#[derive(Deserialize)]
+struct JsonPage {
+    meta: Option<JsonMeta>,
+    files: Vec<JsonFile>,
+}
+
+#[derive(Deserialize)]
+struct JsonMeta {
+    #[serde(rename = "api-version")]
+    api_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrString {
+    Bool(bool),
+    String(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrHashes {
+    Bool(bool),
+    Hashes(BTreeMap<String, String>),
+}
+
+#[derive(Deserialize)]
+struct JsonFile {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: BTreeMap<String, String>,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<String>,
+    yanked: Option<BoolOrString>,
+    #[serde(rename = "core-metadata")]
+    core_metadata: Option<BoolOrHashes>,
+    #[serde(rename = "dist-info-metadata")]
+    dist_info_metadata: Option<BoolOrHashes>,
+    #[serde(rename = "data-dist-info-metadata")]
+    data_dist_info_metadata: Option<BoolOrHashes>,
+    size: Option<u64>,
+    #[serde(rename = "upload-time")]
+    upload_time: Option<String>,
+}
+
+/// The preferred hash of a PEP 691 `hashes` dictionary first: sha256, then the others.
+fn ordered_hashes(hashes: BTreeMap<String, String>) -> Vec<(String, String)> {
+    let mut hashes: Vec<(String, String)> = hashes
+        .into_iter()
+        .map(|(algorithm, value)| (algorithm.to_ascii_lowercase(), value.to_ascii_lowercase()))
+        .collect();
+    hashes.sort_by_key(|(algorithm, _)| algorithm != "sha256");
+    hashes
+}
+
+fn parse_json(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
+    let page: JsonPage =
+        serde_json::from_slice(body).map_err(|err| format!("invalid JSON: {err}"))?;
+    if let Some(version) = page.meta.and_then(|meta| meta.api_version) {
+        check_api_version(&version)?;
+    }
+    let mut links = Vec::new();
+    for file in page.files {
+        let Ok(url) = page_url.join(&file.url) else {
+            tracing::debug!("skipping unparsable URL `{}` on {}", file.url, mask_url(page_url));
+            continue;
+        };
+        let (url, fragment_hashes) = split_fragment(url);
+        let mut hashes = ordered_hashes(file.hashes);
+        if hashes.is_empty() {
+            hashes = fragment_hashes;
+        }
+        let yanked = match file.yanked {
+            None | Some(BoolOrString::Bool(false)) => None,
+            Some(BoolOrString::Bool(true)) => Some(String::new()),
+            Some(BoolOrString::String(reason)) => Some(reason),
+        };
+        let core_metadata = match file
+            .core_metadata
+            .or(file.dist_info_metadata)
+            .or(file.data_dist_info_metadata)
+        {
+            None | Some(BoolOrHashes::Bool(false)) => None,
+            Some(BoolOrHashes::Bool(true)) => Some(None),
+            Some(BoolOrHashes::Hashes(hashes)) => Some(ordered_hashes(hashes).into_iter().next()),
+        };
+        links.push(Link {
+            url,
+            filename: file.filename,
+            hashes,
+            requires_python: file.requires_python,
+            yanked,
+            core_metadata,
+            size: file.size,
+            upload_time: file.upload_time,
+        });
+    }
+    Ok(links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(text: &str) -> PackageName {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn html_page_with_attributes_and_base() {
+        let page = br#"<!DOCTYPE html><html><head><base href="https://files.example.com/pkgs/"></head><body>
+            <a href="foo-1.0-py3-none-any.whl#sha256=ABCD" data-requires-python="&gt;=3.8" data-core-metadata="sha256=ef01">foo-1.0-py3-none-any.whl</a>
+            <a href="../other/foo-1.1.tar.gz" data-yanked="">foo-1.1.tar.gz</a>
+            <a href="foo-2.0-py3-none-any.whl" data-yanked="broken &amp; bad" data-dist-info-metadata="true">x</a>
+            <a href="bar-1.0-py3-none-any.whl">bar</a>
+            <a href="foo-notaversion.whl">bad</a>
+            </body></html>"#;
+        let url = Url::parse("https://example.com/simple/foo/").unwrap();
+        let files = parse_page(&url, page, "text/html", Some(&name("foo")), "index").unwrap();
+        assert_eq!(files.len(), 3);
+        assert_eq!(
+            files[0].url.as_str(),
+            "https://files.example.com/pkgs/foo-1.0-py3-none-any.whl"
+        );
+        assert_eq!(files[0].hashes, vec![("sha256".into(), "abcd".into())]);
+        assert_eq!(files[0].requires_python.as_ref().unwrap().to_string(), ">=3.8");
+        assert_eq!(
+            files[0].core_metadata,
+            Some(Some(("sha256".into(), "ef01".into())))
+        );
+        assert_eq!(files[0].yanked, None);
+        assert_eq!(files[1].url.as_str(), "https://files.example.com/other/foo-1.1.tar.gz");
+        assert_eq!(files[1].yanked.as_deref(), Some(""));
+        assert_eq!(files[2].yanked.as_deref(), Some("broken & bad"));
+        assert_eq!(files[2].core_metadata, Some(None));
+    }
+
+    #[test]
+    fn json_page() {
+        let page = br#"{"meta": {"api-version": "1.1"}, "name": "foo", "files": [
+            {"filename": "foo-1.0-py3-none-any.whl", "url": "../../files/foo-1.0-py3-none-any.whl",
+             "hashes": {"sha256": "AA", "md5": "bb"}, "requires-python": ">=3.9", "yanked": "old",
+             "core-metadata": {"sha256": "cc"}, "size": 12, "upload-time": "2024-01-01T00:00:00.000000Z"},
+            {"filename": "foo-1.1.tar.gz", "url": "https://x.org/foo-1.1.tar.gz", "hashes": {},
+             "yanked": false, "dist-info-metadata": true}
+        ]}"#;
+        let url = Url::parse("https://example.com/simple/foo/").unwrap();
+        let files = parse_page(
+            &url,
+            page,
+            "application/vnd.pypi.simple.v1+json",
+            Some(&name("foo")),
+            "index",
+        )
+        .unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[0].url.as_str(), "https://example.com/files/foo-1.0-py3-none-any.whl");
+        assert_eq!(files[0].hashes[0], ("sha256".into(), "aa".into()));
+        assert_eq!(files[0].yanked.as_deref(), Some("old"));
+        assert_eq!(files[0].size, Some(12));
+        assert_eq!(files[0].core_metadata, Some(Some(("sha256".into(), "cc".into()))));
+        assert_eq!(files[1].yanked, None);
+        assert_eq!(files[1].core_metadata, Some(None));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        let url = Url::parse("https://example.com/simple/foo/").unwrap();
+        let error = parse_page(&url, b"\x00\xff<<", "text/html", None, "").unwrap_err();
+        assert!(error.to_string().contains("not valid UTF-8"), "{error}");
+        let error = parse_page(&url, b"{nope", "application/vnd.pypi.simple.v1+json", None, "")
+            .unwrap_err();
+        assert!(error.to_string().contains("invalid JSON"), "{error}");
+        let error = parse_page(&url, b"hello", "image/png", None, "").unwrap_err();
+        assert!(error.to_string().contains("image/png"), "{error}");
+    }
+
+    #[test]
+    fn newer_major_api_version_is_refused() {
+        let url = Url::parse("https://example.com/simple/foo/").unwrap();
+        let page = br#"<html><head><meta name="pypi:repository-version" content="2.0"></head></html>"#;
+        assert!(parse_page(&url, page, "text/html", None, "").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Settings from the command line, environment, wharf.toml, pyproject.toml and the user config file.

@@ -1,0 +1,1 @@
+//! pip's requirements and constraints file format.

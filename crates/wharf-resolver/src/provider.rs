@@ -1,0 +1,97 @@
+//! Where the solver's facts come from.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use wharf_metadata::CoreMetadata;
+use wharf_pep::{PackageName, Version};
+
+/// A version of a project, with what the provider already knows about its files.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The version.
+    pub version: Version,
+    /// Every file of this version is yanked (PEP 592); usable only when pinned with `==`.
+    pub yanked: bool,
+    /// Why this version cannot be used at all (no compatible file, requires a different
+    /// Python, ...). Shown in error messages; such a candidate is never chosen.
+    pub unusable: Option<String>,
+}
+
+/// Every known version of one project.
+#[derive(Debug, Clone, Default)]
+pub struct VersionMap {
+    /// Candidates in ascending version order.
+    pub candidates: Vec<Candidate>,
+    /// Where the provider looked (for "not found" messages).
+    pub searched: Vec<String>,
+}
+
+impl VersionMap {
+    /// Build a map, sorting candidates.
+    pub fn new(mut candidates: Vec<Candidate>, searched: Vec<String>) -> Self {
+        candidates.sort_by(|a, b| a.version.cmp(&b.version));
+        candidates.dedup_by(|a, b| a.version == b.version);
+        Self {
+            candidates,
+            searched,
+        }
+    }
+
+    /// Look up one version.
+    pub fn get(&self, version: &Version) -> Option<&Candidate> {
+        self.candidates
+            .binary_search_by(|candidate| candidate.version.cmp(version))
+            .ok()
+            .map(|index| &self.candidates[index])
+    }
+}
+
+/// An error from a provider, with its cause kept as a chain.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ProviderError {
+    /// What failed, naming the project.
+    pub message: String,
+    /// The underlying error.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ProviderError {
+    /// Wrap an error with a message.
+    pub fn new(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// An error without an underlying cause.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+/// The solver's source of versions and metadata. Implementations may be called from many
+/// tasks at once and need not cache: the solver caches every answer.
+pub trait Provider: Send + Sync + 'static {
+    /// All versions of a project. A project that does not exist gives an empty map.
+    fn versions<'a>(
+        &'a self,
+        name: &'a PackageName,
+    ) -> BoxFuture<'a, Result<VersionMap, ProviderError>>;
+
+    /// The core metadata of one version (from the file the installer would use).
+    fn metadata<'a>(
+        &'a self,
+        name: &'a PackageName,
+        version: &'a Version,
+    ) -> BoxFuture<'a, Result<Arc<CoreMetadata>, ProviderError>>;
+}

@@ -1,0 +1,1 @@
+//! Wheels built in code for tests (see the crate docs).

@@ -1,0 +1,1 @@
+//! Create PEP 405 virtual environments.
