@@ -1,1 +1,430 @@
-//! Command-line argument definitions (clap) for wharf.
+//! wharf's command line: every flag and subcommand, and nothing else. Parsing only; the
+//! `wharf` crate turns these into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// One fast tool for Python environments, installs, builds, bundles, indexes and deploys.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wharf",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Start with `wharf venv` to create .venv, then `wharf install -r requirements.txt`.\nEvery command takes --help."
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print less: only results and errors (repeat for errors only).
+    #[arg(global = true, short, long, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+    /// Print more: what is fetched and decided (repeat for debug logs).
+    #[arg(global = true, short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The cache directory [env: WHARF_CACHE_DIR] (default: ~/.cache/wharf).
+    #[arg(global = true, long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use a temporary cache, removed on exit.
+    #[arg(global = true, long)]
+    pub no_cache: bool,
+    /// Read settings from this file instead of wharf.toml/pyproject.toml and the user file.
+    #[arg(global = true, long, value_name = "FILE", env = "WHARF_CONFIG_FILE_OVERRIDE")]
+    pub config_file: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(global = true, long, env = "WHARF_NO_CONFIG", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_config: bool,
+    /// Never use the network: only cached index pages and files.
+    #[arg(global = true, long)]
+    pub offline: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a virtual environment (PEP 405).
+    Venv(VenvArgs),
+    /// Install packages into an environment.
+    Install(InstallArgs),
+    /// Remove packages from an environment.
+    Uninstall(UninstallArgs),
+    /// Print installed packages as requirements (pip freeze).
+    Freeze(FreezeArgs),
+    /// List installed packages.
+    List(ListArgs),
+    /// Show details of installed packages.
+    Show(ShowArgs),
+    /// Check installed packages for missing or conflicting dependencies.
+    Check(EnvironmentArgs),
+    /// Resolve requirements into a fully pinned requirements file.
+    Compile(CompileArgs),
+    /// Make an environment match a requirements file exactly.
+    Sync(SyncArgs),
+    /// Inspect and clean the global cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Print the effective settings and where each came from.
+    Config(ConfigArgs),
+    /// Find Python interpreters.
+    #[command(subcommand)]
+    Python(PythonCommand),
+}
+
+/// Which environment a command works on.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EnvironmentArgs {
+    /// The virtual environment to use (default: $VIRTUAL_ENV, then the nearest .venv).
+    #[arg(long, value_name = "DIR", conflicts_with = "python")]
+    pub venv: Option<PathBuf>,
+    /// The interpreter whose environment to use: a version (3.12, >=3.10, cpython3.11) or a path.
+    #[arg(long, short = 'p', value_name = "PYTHON")]
+    pub python: Option<String>,
+}
+
+/// Where packages come from.
+#[derive(Debug, Args, Clone, Default)]
+pub struct IndexArgs {
+    /// The default package index [env: WHARF_INDEX_URL, PIP_INDEX_URL].
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Another index, consulted after the default one (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// A directory or HTML page of links to distributions (repeatable).
+    #[arg(short = 'f', long, value_name = "DIR|URL")]
+    pub find_links: Vec<String>,
+    /// Use no index: only --find-links and local files.
+    #[arg(long)]
+    pub no_index: bool,
+    /// How to combine several indexes: `first-index` takes each project from the first index
+    /// that has it (safe against dependency confusion); `unsafe-best-match` merges all, as pip does.
+    #[arg(long, value_enum, value_name = "STRATEGY")]
+    pub index_strategy: Option<IndexStrategyArg>,
+}
+
+/// How to combine indexes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum IndexStrategyArg {
+    /// Each project from the first index that has it.
+    FirstIndex,
+    /// Merge every index's files (pip's behaviour).
+    UnsafeBestMatch,
+}
+
+/// How resolution chooses versions.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ResolverArgs {
+    /// Requirements files (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirements: Vec<PathBuf>,
+    /// Constraints files: limit versions without adding packages (repeatable).
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraints: Vec<PathBuf>,
+    /// Allow pre-releases to compete with final releases.
+    #[arg(long)]
+    pub pre: bool,
+    /// Do not install dependencies.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Use only wheels for these projects (`:all:`, `:none:` or names, comma-separated).
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
+    /// Never use wheels for these projects (`:all:`, `:none:` or names, comma-separated).
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
+    /// Require a hash for every requirement, and check every download against it.
+    #[arg(long)]
+    pub require_hashes: bool,
+}
+
+/// `wharf venv`.
+#[derive(Debug, Args)]
+pub struct VenvArgs {
+    /// Where to create the environment.
+    #[arg(default_value = ".venv")]
+    pub path: PathBuf,
+    /// The interpreter: a version (3.12, >=3.10, cpython3.11) or a path.
+    #[arg(long, short = 'p', value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Install pip into the environment.
+    #[arg(long)]
+    pub seed: bool,
+    /// The prompt shown while the environment is active (default: the directory's name).
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Give the environment access to the interpreter's site-packages.
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// Remove the directory's contents first, if it exists.
+    #[arg(long)]
+    pub clear: bool,
+}
+
+/// `wharf install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Requirements to install: `name`, `name>=1.0`, `name[extra]`, `./dist/x.whl`, `name @ URL`.
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// Install a local project in editable mode (needs a PEP 660 build; arrives with `wharf build`).
+    #[arg(short = 'e', long, value_name = "PATH")]
+    pub editable: Vec<String>,
+    /// Resolution options.
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+    /// Upgrade the named packages to the newest versions allowed.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Upgrade this package (repeatable); others keep their installed versions.
+    #[arg(long, value_name = "NAME")]
+    pub upgrade_package: Vec<String>,
+    /// Reinstall every requested package even when up to date.
+    #[arg(long, alias = "force-reinstall")]
+    pub reinstall: bool,
+    /// Resolve and print what would be installed, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write pip's installation report (JSON) to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Install into this directory instead of an environment (like pip --target).
+    #[arg(long, value_name = "DIR")]
+    pub target: Option<PathBuf>,
+    /// Compile installed .py files to bytecode.
+    #[arg(long, alias = "compile-bytecode")]
+    pub compile: bool,
+    /// Install into an externally managed (PEP 668) interpreter anyway.
+    #[arg(long)]
+    pub break_system_packages: bool,
+    /// How files are put into the environment.
+    #[arg(long, value_enum)]
+    pub link_mode: Option<LinkModeArg>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How installed files are created.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LinkModeArg {
+    /// Copy-on-write clones where the file system supports them, else hard links, else copies.
+    Clone,
+    /// Hard links from the cache, else copies.
+    Hardlink,
+    /// Plain copies.
+    Copy,
+}
+
+/// `wharf uninstall`.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Packages to remove.
+    #[arg(value_name = "NAME")]
+    pub packages: Vec<String>,
+    /// Remove every package named in these requirements files.
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirements: Vec<PathBuf>,
+    /// Accepted for pip compatibility; wharf never asks.
+    #[arg(short = 'y', long, hide = true)]
+    pub yes: bool,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+    /// Remove from an externally managed (PEP 668) interpreter anyway.
+    #[arg(long)]
+    pub break_system_packages: bool,
+}
+
+/// `wharf freeze`.
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// Leave out editable installs.
+    #[arg(long)]
+    pub exclude_editable: bool,
+    /// Include pip (and on Python < 3.12 setuptools, wheel, distribute), as `pip freeze --all`.
+    #[arg(long)]
+    pub all: bool,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+}
+
+/// Output formats of `wharf list`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    /// An aligned table.
+    #[default]
+    Columns,
+    /// `name==version` lines.
+    Freeze,
+    /// JSON, as `pip list --format json`.
+    Json,
+}
+
+/// `wharf list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+    /// Show only packages with newer versions on the index, and those versions.
+    #[arg(long)]
+    pub outdated: bool,
+    /// Leave out editable installs.
+    #[arg(long)]
+    pub exclude_editable: bool,
+    /// Index options (for --outdated).
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+}
+
+/// `wharf show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Packages to show.
+    #[arg(value_name = "NAME", required = true)]
+    pub packages: Vec<String>,
+    /// Also list the installed files.
+    #[arg(short, long)]
+    pub files: bool,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+}
+
+/// `wharf compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Input files: requirements.in style files or pyproject.toml.
+    #[arg(value_name = "SRC_FILE", required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Where to write the pinned file (default: stdout).
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Add `--hash` lines for every file of each pinned version.
+    #[arg(long)]
+    pub generate_hashes: bool,
+    /// Resolve for this Python version instead of the interpreter's (e.g. 3.9).
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// Resolve for this platform (e.g. manylinux_2_17_x86_64, macosx_11_0_arm64, win_amd64).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Upgrade every package instead of keeping the versions pinned in the output file.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Upgrade this package only (repeatable).
+    #[arg(short = 'P', long, value_name = "NAME")]
+    pub upgrade_package: Vec<String>,
+    /// Leave out the `# via` annotations.
+    #[arg(long)]
+    pub no_annotate: bool,
+    /// Leave out the header comment.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Resolution options.
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// The interpreter to resolve for when no --python-version is given.
+    #[arg(long, short = 'p', value_name = "PYTHON")]
+    pub python: Option<String>,
+}
+
+/// `wharf sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Pinned requirements files (e.g. written by `wharf compile`).
+    #[arg(value_name = "FILE", required = true)]
+    pub requirements: Vec<PathBuf>,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+    /// Require a hash for every requirement.
+    #[arg(long)]
+    pub require_hashes: bool,
+    /// Print what would change, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove from / install into an externally managed (PEP 668) interpreter anyway.
+    #[arg(long)]
+    pub break_system_packages: bool,
+    /// Compile installed .py files to bytecode.
+    #[arg(long, alias = "compile-bytecode")]
+    pub compile: bool,
+}
+
+/// `wharf cache`.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache directory.
+    Dir,
+    /// Remove everything from the cache.
+    Clean,
+    /// Remove leftovers of interrupted work and stale entries.
+    Prune,
+    /// Print the cache's size.
+    Size {
+        /// Print bytes instead of a human-readable size.
+        #[arg(long)]
+        bytes: bool,
+    },
+}
+
+/// `wharf config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wharf python`.
+#[derive(Debug, Subcommand)]
+pub enum PythonCommand {
+    /// Print the path of the interpreter a request selects.
+    Find {
+        /// A version (3.12, >=3.10, cpython3.11), a name (python3.12) or a path.
+        request: Option<String>,
+    },
+    /// List the interpreters wharf can find.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -22,9 +22,7 @@ impl Credentials {
         if url.username().is_empty() && url.password().is_none() {
             return None;
         }
-        let decode = |text: &str| {
-            percent_decode(text)
-        };
+        let decode = crate::simple::percent_decode;
         Some(Self {
             username: decode(url.username()),
             password: url.password().map(decode),
@@ -45,24 +43,6 @@ impl Credentials {
         value.set_sensitive(true);
         value
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
-                decoded.push(byte);
-                index += 3;
-                continue;
-            }
-        }
-        decoded.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// `host:port` of a URL, the key credentials are stored under.
@@ -108,12 +88,11 @@ impl CredentialStore {
     pub(crate) fn for_url(&self, url: &Url) -> Option<Credentials> {
         if let Some(credentials) = Credentials::from_url(url) {
             // A user name alone (no password) may be completed from netrc.
-            if credentials.password.is_none() {
-                if let Some(found) = self.netrc_for(url) {
-                    if found.username == credentials.username {
-                        return Some(found);
-                    }
-                }
+            if credentials.password.is_none()
+                && let Some(found) = self.netrc_for(url)
+                && found.username == credentials.username
+            {
+                return Some(found);
             }
             return Some(credentials);
         }
@@ -265,7 +244,11 @@ mod tests {
         let file = Url::parse("https://example.com/files/foo.whl").unwrap();
         let credentials = store.for_url(&file).unwrap();
         assert_eq!(credentials.password.as_deref(), Some("p@ss"));
-        assert!(store.for_url(&Url::parse("https://other.com/").unwrap()).is_none());
+        assert!(
+            store
+                .for_url(&Url::parse("https://other.com/").unwrap())
+                .is_none()
+        );
         assert!(format!("{credentials:?}").contains("****"));
     }
 }

@@ -51,7 +51,9 @@ pub enum ClientError {
         reason: Option<String>,
     },
     /// A page that is neither a PEP 503 HTML page nor PEP 691 JSON.
-    #[error("the index page {url} (content type `{content_type}`) is not a valid simple index page: {message}")]
+    #[error(
+        "the index page {url} (content type `{content_type}`) is not a valid simple index page: {message}"
+    )]
     InvalidPage {
         /// The URL (masked).
         url: String,
@@ -89,14 +91,6 @@ pub enum ClientError {
         expected: u64,
         /// The size received.
         actual: u64,
-    },
-    /// The hash algorithm is not one we can check.
-    #[error("cannot verify {url}: unsupported hash algorithm `{algorithm}` (use sha256)")]
-    UnsupportedHash {
-        /// The URL (masked).
-        url: String,
-        /// The algorithm.
-        algorithm: String,
     },
     /// A wheel is not a valid zip archive, or has no `.dist-info/METADATA`.
     #[error("cannot read the metadata of {url}: {message}")]

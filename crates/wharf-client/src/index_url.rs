@@ -82,9 +82,12 @@ pub(crate) fn parse_location(text: &str) -> Result<Url, ClientError> {
     if text.is_empty() {
         return Err(invalid("the URL is empty".to_string()));
     }
-    let has_scheme = text
-        .split_once("://")
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'));
+    let has_scheme = text.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+')
+    });
     if has_scheme {
         let url = Url::parse(text).map_err(|err| invalid(err.to_string()))?;
         return match url.scheme() {
@@ -162,7 +165,10 @@ mod tests {
         assert_eq!(mask_url(&url), "https://example.com/simple/");
         let index: IndexUrl = "https://user:secret@example.com/simple".parse().unwrap();
         assert_eq!(index.to_string(), "https://user:****@example.com/simple/");
-        assert_eq!(format!("{index:?}"), "IndexUrl(https://user:****@example.com/simple/)");
+        assert_eq!(
+            format!("{index:?}"),
+            "IndexUrl(https://user:****@example.com/simple/)"
+        );
     }
 
     #[test]
@@ -176,6 +182,9 @@ mod tests {
     #[test]
     fn rejects_other_schemes() {
         let error = "ftp://example.com/simple/".parse::<IndexUrl>().unwrap_err();
-        assert!(error.to_string().contains("unsupported scheme `ftp`"), "{error}");
+        assert!(
+            error.to_string().contains("unsupported scheme `ftp`"),
+            "{error}"
+        );
     }
 }

@@ -95,11 +95,11 @@ fn into_dist_file(link: Link, project: Option<&PackageName>, source: &str) -> Op
             return None;
         }
     };
-    if let Some(project) = project {
-        if filename.name() != project {
-            tracing::debug!("skipping {}: not a file of {project}", link.filename);
-            return None;
-        }
+    if let Some(project) = project
+        && filename.name() != project
+    {
+        tracing::debug!("skipping {}: not a file of {project}", link.filename);
+        return None;
     }
     let requires_python = link.requires_python.as_deref().and_then(|text| {
         let text = text.trim();
@@ -164,12 +164,15 @@ pub(crate) fn percent_decode(text: &str) -> String {
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
-                decoded.push(byte);
-                index += 3;
-                continue;
-            }
+        if bytes[index] == b'%'
+            && let Some(byte) = bytes
+                .get(index + 1..index + 3)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            decoded.push(byte);
+            index += 3;
+            continue;
         }
         decoded.push(bytes[index]);
         index += 1;
@@ -232,10 +235,10 @@ fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
                 }
             }
             b"meta" => {
-                if attribute(&tag, "name").as_deref() == Some("pypi:repository-version") {
-                    if let Some(version) = attribute(&tag, "content") {
-                        check_api_version(&version)?;
-                    }
+                if attribute(&tag, "name").as_deref() == Some("pypi:repository-version")
+                    && let Some(version) = attribute(&tag, "content")
+                {
+                    check_api_version(&version)?;
                 }
             }
             b"a" => anchors.push(tag),
@@ -250,7 +253,10 @@ fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
             continue;
         };
         let Ok(url) = base.join(href.trim()) else {
-            tracing::debug!("skipping unparsable link `{href}` on {}", mask_url(page_url));
+            tracing::debug!(
+                "skipping unparsable link `{href}` on {}",
+                mask_url(page_url)
+            );
             continue;
         };
         let (url, hashes) = split_fragment(url);
@@ -268,7 +274,8 @@ fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
             yanked: attribute(&anchor, "data-yanked"),
             core_metadata,
             size: None,
-            upload_time: None,
+            // Not in PEP 700 for HTML, but some indexes emit it.
+            upload_time: attribute(&anchor, "data-upload-time"),
         });
     }
     Ok(links)
@@ -339,7 +346,11 @@ fn parse_json(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
     let mut links = Vec::new();
     for file in page.files {
         let Ok(url) = page_url.join(&file.url) else {
-            tracing::debug!("skipping unparsable URL `{}` on {}", file.url, mask_url(page_url));
+            tracing::debug!(
+                "skipping unparsable URL `{}` on {}",
+                file.url,
+                mask_url(page_url)
+            );
             continue;
         };
         let (url, fragment_hashes) = split_fragment(url);
@@ -388,7 +399,7 @@ mod tests {
         let page = br#"<!DOCTYPE html><html><head><base href="https://files.example.com/pkgs/"></head><body>
             <a href="foo-1.0-py3-none-any.whl#sha256=ABCD" data-requires-python="&gt;=3.8" data-core-metadata="sha256=ef01">foo-1.0-py3-none-any.whl</a>
             <a href="../other/foo-1.1.tar.gz" data-yanked="">foo-1.1.tar.gz</a>
-            <a href="foo-2.0-py3-none-any.whl" data-yanked="broken &amp; bad" data-dist-info-metadata="true">x</a>
+            <a href="foo-2.0-py3-none-any.whl" data-yanked="broken &amp; bad" data-dist-info-metadata="true" data-upload-time="2024-01-01T00:00:00Z">x</a>
             <a href="bar-1.0-py3-none-any.whl">bar</a>
             <a href="foo-notaversion.whl">bad</a>
             </body></html>"#;
@@ -400,16 +411,26 @@ mod tests {
             "https://files.example.com/pkgs/foo-1.0-py3-none-any.whl"
         );
         assert_eq!(files[0].hashes, vec![("sha256".into(), "abcd".into())]);
-        assert_eq!(files[0].requires_python.as_ref().unwrap().to_string(), ">=3.8");
+        assert_eq!(
+            files[0].requires_python.as_ref().unwrap().to_string(),
+            ">=3.8"
+        );
         assert_eq!(
             files[0].core_metadata,
             Some(Some(("sha256".into(), "ef01".into())))
         );
         assert_eq!(files[0].yanked, None);
-        assert_eq!(files[1].url.as_str(), "https://files.example.com/other/foo-1.1.tar.gz");
+        assert_eq!(
+            files[1].url.as_str(),
+            "https://files.example.com/other/foo-1.1.tar.gz"
+        );
         assert_eq!(files[1].yanked.as_deref(), Some(""));
         assert_eq!(files[2].yanked.as_deref(), Some("broken & bad"));
         assert_eq!(files[2].core_metadata, Some(None));
+        assert_eq!(
+            files[2].upload_time.as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
     }
 
     #[test]
@@ -431,11 +452,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(files.len(), 2);
-        assert_eq!(files[0].url.as_str(), "https://example.com/files/foo-1.0-py3-none-any.whl");
+        assert_eq!(
+            files[0].url.as_str(),
+            "https://example.com/files/foo-1.0-py3-none-any.whl"
+        );
         assert_eq!(files[0].hashes[0], ("sha256".into(), "aa".into()));
         assert_eq!(files[0].yanked.as_deref(), Some("old"));
         assert_eq!(files[0].size, Some(12));
-        assert_eq!(files[0].core_metadata, Some(Some(("sha256".into(), "cc".into()))));
+        assert_eq!(
+            files[0].core_metadata,
+            Some(Some(("sha256".into(), "cc".into())))
+        );
         assert_eq!(files[1].yanked, None);
         assert_eq!(files[1].core_metadata, Some(None));
     }
@@ -445,8 +472,14 @@ mod tests {
         let url = Url::parse("https://example.com/simple/foo/").unwrap();
         let error = parse_page(&url, b"\x00\xff<<", "text/html", None, "").unwrap_err();
         assert!(error.to_string().contains("not valid UTF-8"), "{error}");
-        let error = parse_page(&url, b"{nope", "application/vnd.pypi.simple.v1+json", None, "")
-            .unwrap_err();
+        let error = parse_page(
+            &url,
+            b"{nope",
+            "application/vnd.pypi.simple.v1+json",
+            None,
+            "",
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("invalid JSON"), "{error}");
         let error = parse_page(&url, b"hello", "image/png", None, "").unwrap_err();
         assert!(error.to_string().contains("image/png"), "{error}");
@@ -455,7 +488,8 @@ mod tests {
     #[test]
     fn newer_major_api_version_is_refused() {
         let url = Url::parse("https://example.com/simple/foo/").unwrap();
-        let page = br#"<html><head><meta name="pypi:repository-version" content="2.0"></head></html>"#;
+        let page =
+            br#"<html><head><meta name="pypi:repository-version" content="2.0"></head></html>"#;
         assert!(parse_page(&url, page, "text/html", None, "").is_err());
     }
 }

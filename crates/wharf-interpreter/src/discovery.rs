@@ -17,6 +17,35 @@ use crate::error::InterpreterError;
 use crate::interpreter::{Interpreter, is_script};
 use crate::request::PythonRequest;
 
+/// The process state discovery reads, captured once so that tests can supply their own.
+#[derive(Debug, Clone)]
+pub(crate) struct SearchEnvironment {
+    /// `$VIRTUAL_ENV`.
+    virtual_env: Option<PathBuf>,
+    /// Where the `.venv` search starts.
+    cwd: Option<PathBuf>,
+    /// `$PATH`.
+    search_path: Option<std::ffi::OsString>,
+    /// `$PYENV_ROOT`, else `~/.pyenv`.
+    pyenv_root: Option<PathBuf>,
+}
+
+impl SearchEnvironment {
+    pub(crate) fn from_process() -> Self {
+        Self {
+            virtual_env: std::env::var_os("VIRTUAL_ENV")
+                .filter(|value| !value.is_empty())
+                .map(PathBuf::from),
+            cwd: std::env::current_dir().ok(),
+            search_path: std::env::var_os("PATH"),
+            pyenv_root: std::env::var_os("PYENV_ROOT")
+                .filter(|value| !value.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| std::env::home_dir().map(|home| home.join(".pyenv"))),
+        }
+    }
+}
+
 /// Where a candidate was found, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -61,12 +90,6 @@ fn is_venv(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()
 }
 
-fn active_venv() -> Option<PathBuf> {
-    std::env::var_os("VIRTUAL_ENV")
-        .filter(|value| !value.is_empty())
-        .map(PathBuf::from)
-}
-
 /// The nearest `.venv` directory holding a virtual environment, from `start` upwards.
 fn nearest_dot_venv(start: &Path) -> Option<PathBuf> {
     start
@@ -75,22 +98,15 @@ fn nearest_dot_venv(start: &Path) -> Option<PathBuf> {
         .find(|dir| is_venv(dir))
 }
 
-fn pyenv_root() -> Option<PathBuf> {
-    std::env::var_os("PYENV_ROOT")
-        .filter(|value| !value.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::home_dir().map(|home| home.join(".pyenv")))
-}
-
 /// A directory of shims (pyenv, pyenv-virtualenv, asdf), which is skipped.
-fn is_shim_dir(dir: &Path) -> bool {
+fn is_shim_dir(dir: &Path, pyenv_root: Option<&Path>) -> bool {
     if dir.file_name().is_none_or(|name| name != "shims") {
         return false;
     }
-    if let Some(root) = pyenv_root() {
-        if dir.starts_with(&root) {
-            return true;
-        }
+    if let Some(root) = pyenv_root
+        && dir.starts_with(root)
+    {
+        return true;
     }
     let text = dir.to_string_lossy();
     text.contains("pyenv") || text.contains(".asdf")
@@ -147,22 +163,21 @@ fn pythons_in_dir(dir: &Path, name: Option<&str>) -> Vec<PathBuf> {
             if let Some(minor) = stem
                 .strip_prefix("python3.")
                 .and_then(|minor| minor.parse::<u32>().ok())
+                && entry.path().is_file()
             {
-                if entry.path().is_file() {
-                    minors.push((minor, entry.path()));
-                }
+                minors.push((minor, entry.path()));
             }
         }
     }
-    minors.sort_by(|a, b| b.0.cmp(&a.0));
+    minors.sort_by_key(|(minor, _)| std::cmp::Reverse(*minor));
     found.extend(minors.into_iter().map(|(_, path)| path));
     found
 }
 
 /// pyenv's installed versions, newest first (names that are not versions, such as
 /// `miniconda3-latest`, after them).
-fn pyenv_versions() -> Vec<PathBuf> {
-    let Some(root) = pyenv_root() else {
+fn pyenv_versions(root: Option<&Path>) -> Vec<PathBuf> {
+    let Some(root) = root else {
         return Vec::new();
     };
     let Ok(entries) = std::fs::read_dir(root.join("versions")) else {
@@ -187,32 +202,30 @@ fn pyenv_versions() -> Vec<PathBuf> {
 
 /// Every candidate, in search order, without duplicates. With `name`, only executables
 /// of that name on PATH and in pyenv versions.
-fn candidates(name: Option<&str>) -> Vec<Candidate> {
+fn candidates(environment: &SearchEnvironment, name: Option<&str>) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     if name.is_none() {
-        if let Some(venv) = active_venv() {
-            if let Some(path) = python_in(&venv) {
-                candidates.push(Candidate {
-                    path,
-                    source: Source::ActiveVenv,
-                });
-            }
-        }
-        if let Some(venv) = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| nearest_dot_venv(&cwd))
+        if let Some(venv) = &environment.virtual_env
+            && let Some(path) = python_in(venv)
         {
-            if let Some(path) = python_in(&venv) {
-                candidates.push(Candidate {
-                    path,
-                    source: Source::LocalVenv,
-                });
-            }
+            candidates.push(Candidate {
+                path,
+                source: Source::ActiveVenv,
+            });
+        }
+        if let Some(venv) = environment.cwd.as_deref().and_then(nearest_dot_venv)
+            && let Some(path) = python_in(&venv)
+        {
+            candidates.push(Candidate {
+                path,
+                source: Source::LocalVenv,
+            });
         }
     }
-    if let Some(search_path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&search_path) {
-            if dir.as_os_str().is_empty() || is_shim_dir(&dir) {
+    let pyenv_root = environment.pyenv_root.as_deref();
+    if let Some(search_path) = &environment.search_path {
+        for dir in std::env::split_paths(search_path) {
+            if dir.as_os_str().is_empty() || is_shim_dir(&dir, pyenv_root) {
                 continue;
             }
             for path in pythons_in_dir(&dir, name) {
@@ -225,7 +238,7 @@ fn candidates(name: Option<&str>) -> Vec<Candidate> {
             }
         }
     }
-    for version in pyenv_versions() {
+    for version in pyenv_versions(pyenv_root) {
         let bin = version.join("bin");
         let path = match name {
             Some(name) => bin.join(executable_name(name)),
@@ -276,7 +289,7 @@ impl SearchLog {
         self.entries.push((source, line));
     }
 
-    fn lines(self) -> Vec<String> {
+    fn lines(self, environment: &SearchEnvironment) -> Vec<String> {
         let mut lines = Vec::new();
         let sources = [
             Source::ActiveVenv,
@@ -292,18 +305,16 @@ impl SearchLog {
                 .map(|(_, line)| line.as_str())
                 .collect();
             let detail = match source {
-                Source::ActiveVenv if active_venv().is_none() => "not set".to_string(),
-                Source::Pyenv => {
-                    let root = pyenv_root().map_or_else(
-                        || "no home directory".to_string(),
-                        |root| root.join("versions").display().to_string(),
-                    );
-                    if found.is_empty() {
-                        format!("{root}: none")
-                    } else {
-                        format!("{root}: {}", found.join(", "))
+                Source::ActiveVenv if environment.virtual_env.is_none() => "not set".to_string(),
+                Source::Pyenv => match &environment.pyenv_root {
+                    None => "not set up ($PYENV_ROOT unset, no home directory)".to_string(),
+                    Some(root) if found.is_empty() => {
+                        format!("{}: none", root.join("versions").display())
                     }
-                }
+                    Some(root) => {
+                        format!("{}: {}", root.join("versions").display(), found.join(", "))
+                    }
+                },
                 _ if found.is_empty() => "none".to_string(),
                 _ => found.join(", "),
             };
@@ -320,6 +331,15 @@ impl SearchLog {
 pub fn find_interpreter(
     request: &PythonRequest,
     cache: &Cache,
+) -> Result<Interpreter, InterpreterError> {
+    find_interpreter_in(request, cache, &SearchEnvironment::from_process())
+}
+
+/// [`find_interpreter`] with the process state given.
+pub(crate) fn find_interpreter_in(
+    request: &PythonRequest,
+    cache: &Cache,
+    environment: &SearchEnvironment,
 ) -> Result<Interpreter, InterpreterError> {
     if let PythonRequest::Path(path) = request {
         let executable = if path.is_dir() {
@@ -342,7 +362,7 @@ pub fn find_interpreter(
     let highest_patch = request.prefers_highest_patch();
     let mut log = SearchLog::default();
     let mut best: Option<Interpreter> = None;
-    for candidate in candidates(name) {
+    for candidate in candidates(environment, name) {
         let interpreter = match Interpreter::query(&candidate.path, cache) {
             Ok(interpreter) => interpreter,
             Err(err) => {
@@ -373,7 +393,7 @@ pub fn find_interpreter(
     }
     best.ok_or_else(|| InterpreterError::NotFound {
         request: request.to_string(),
-        searched: log.lines(),
+        searched: log.lines(environment),
     })
 }
 
@@ -403,16 +423,29 @@ pub fn find_environment(
     python: Option<&PythonRequest>,
     cache: &Cache,
 ) -> Result<Interpreter, InterpreterError> {
+    find_environment_in(venv, python, cache, &SearchEnvironment::from_process())
+}
+
+/// [`find_environment`] with the process state given.
+pub(crate) fn find_environment_in(
+    venv: Option<&Path>,
+    python: Option<&PythonRequest>,
+    cache: &Cache,
+    environment: &SearchEnvironment,
+) -> Result<Interpreter, InterpreterError> {
     if let Some(venv) = venv {
         return venv_interpreter(venv, Some("given with --venv"), cache);
     }
     if let Some(python) = python {
-        return find_interpreter(python, cache);
+        return find_interpreter_in(python, cache, environment);
     }
-    if let Some(venv) = active_venv() {
-        return venv_interpreter(&venv, Some("from $VIRTUAL_ENV"), cache);
+    if let Some(venv) = &environment.virtual_env {
+        return venv_interpreter(venv, Some("from $VIRTUAL_ENV"), cache);
     }
-    let cwd = std::env::current_dir()?;
+    let cwd = match &environment.cwd {
+        Some(cwd) => cwd.clone(),
+        None => std::env::current_dir()?,
+    };
     match nearest_dot_venv(&cwd) {
         Some(venv) => venv_interpreter(&venv, None, cache),
         None => Err(InterpreterError::NoEnvironment { cwd }),
@@ -424,7 +457,7 @@ pub fn find_environment(
 pub fn discover_all(
     cache: &Cache,
 ) -> impl Iterator<Item = Result<Interpreter, InterpreterError>> + '_ {
-    candidates(None)
+    candidates(&SearchEnvironment::from_process(), None)
         .into_iter()
         .map(move |candidate| Interpreter::query(&candidate.path, cache))
 }
@@ -435,12 +468,15 @@ mod tests {
 
     #[test]
     fn shim_directories_are_recognised() {
-        assert!(is_shim_dir(Path::new("/home/user/.pyenv/shims")));
-        assert!(is_shim_dir(Path::new(
-            "/home/user/.pyenv/plugins/pyenv-virtualenv/shims"
-        )));
-        assert!(!is_shim_dir(Path::new("/usr/bin")));
-        assert!(!is_shim_dir(Path::new("/opt/shims-not")));
+        let root = Some(Path::new("/opt/pyenv-root"));
+        assert!(is_shim_dir(Path::new("/opt/pyenv-root/shims"), root));
+        assert!(is_shim_dir(Path::new("/home/user/.pyenv/shims"), None));
+        assert!(is_shim_dir(
+            Path::new("/home/user/.pyenv/plugins/pyenv-virtualenv/shims"),
+            root
+        ));
+        assert!(!is_shim_dir(Path::new("/usr/bin"), root));
+        assert!(!is_shim_dir(Path::new("/opt/shims-not"), root));
     }
 
     #[test]
@@ -480,5 +516,207 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         fs_err::create_dir_all(other.path().join(".venv")).unwrap();
         assert_eq!(nearest_dot_venv(other.path()), None);
+    }
+
+    /// Real interpreters to point symlinks at: the pyenv versions installed.
+    fn pyenv_binary(version_prefix: &str, name: &str) -> Option<PathBuf> {
+        let root = SearchEnvironment::from_process().pyenv_root?;
+        pyenv_versions(Some(&root))
+            .into_iter()
+            .filter(|dir| {
+                dir.file_name()
+                    .and_then(|name| name.to_str())
+                    .and_then(|name| name.strip_prefix(version_prefix))
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .map(|dir| dir.join("bin").join(name))
+            .find(|path| path.is_file())
+    }
+
+    fn isolated(dirs: &[&Path], pyenv_root: Option<PathBuf>, cwd: &Path) -> SearchEnvironment {
+        // A pyenv root that does not exist, rather than none, so that the real one is
+        // never searched.
+        let pyenv_root = pyenv_root.or_else(|| Some(cwd.join("no-pyenv")));
+        SearchEnvironment {
+            virtual_env: None,
+            cwd: Some(cwd.to_path_buf()),
+            search_path: Some(std::env::join_paths(dirs).unwrap()),
+            pyenv_root,
+        }
+    }
+
+    fn test_cache() -> (tempfile::TempDir, Cache) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path()).unwrap();
+        (dir, cache)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn discovery_on_path_through_symlinks() {
+        let (Some(python312), Some(python311)) = (
+            pyenv_binary("3.12", "python3.12"),
+            pyenv_binary("3.11", "python3.11"),
+        ) else {
+            eprintln!("skipping: pyenv 3.11 and 3.12 are not both installed");
+            return;
+        };
+        let (_cache_dir, cache) = test_cache();
+        let bin = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(&python312, bin.path().join("python3.12")).unwrap();
+        std::os::unix::fs::symlink(&python311, bin.path().join("python3.11")).unwrap();
+        let environment = isolated(&[bin.path()], None, bin.path());
+
+        let found = find_interpreter_in(&"3.12".parse().unwrap(), &cache, &environment).unwrap();
+        assert_eq!(found.executable, bin.path().join("python3.12"));
+        assert_eq!(found.python_version, (3, 12));
+
+        let found =
+            find_interpreter_in(&"python3.11".parse().unwrap(), &cache, &environment).unwrap();
+        assert_eq!(found.executable, bin.path().join("python3.11"));
+
+        let found = find_interpreter_in(&"cp311".parse().unwrap(), &cache, &environment).unwrap();
+        assert_eq!(found.python_version, (3, 11));
+
+        // Newest `python3.X` name first when nothing more specific is asked for.
+        let found = find_interpreter_in(&PythonRequest::Any, &cache, &environment).unwrap();
+        assert_eq!(found.python_version, (3, 12));
+
+        let err = find_interpreter_in(&"3.99".parse().unwrap(), &cache, &environment).unwrap_err();
+        let message = err.to_string();
+        eprintln!("{message}");
+        assert!(
+            matches!(err, InterpreterError::NotFound { .. }),
+            "{message}"
+        );
+        assert!(message.contains("Python ==3.99.*"), "{message}");
+        assert!(message.contains("python3.12 (3.12"), "{message}");
+        assert!(message.contains("$VIRTUAL_ENV"), "{message}");
+        assert!(message.contains("pyenv"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn minor_request_prefers_highest_patch_but_ranges_take_the_first() {
+        let system = Path::new("/usr/bin/python3.11");
+        let Some(pyenv) = pyenv_binary("3.11", "python3.11") else {
+            eprintln!("skipping: no pyenv 3.11");
+            return;
+        };
+        if !system.is_file() {
+            eprintln!("skipping: no /usr/bin/python3.11");
+            return;
+        }
+        let (_cache_dir, cache) = test_cache();
+        let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::os::unix::fs::symlink(system, first.path().join("python3.11")).unwrap();
+        std::os::unix::fs::symlink(&pyenv, second.path().join("python3.11")).unwrap();
+        let environment = isolated(&[first.path(), second.path()], None, first.path());
+        let system_version = Interpreter::query(system, &cache).unwrap().version;
+        let pyenv_version = Interpreter::query(&pyenv, &cache).unwrap().version;
+        if system_version == pyenv_version {
+            eprintln!("skipping: both are {system_version}");
+            return;
+        }
+        let highest = system_version.clone().max(pyenv_version.clone());
+        let found = find_interpreter_in(&"3.11".parse().unwrap(), &cache, &environment).unwrap();
+        assert_eq!(found.version, highest);
+        let found = find_interpreter_in(&">=3.11".parse().unwrap(), &cache, &environment).unwrap();
+        assert_eq!(found.version, system_version);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pyenv_versions_are_searched_and_shims_skipped() {
+        let Some(python312) = pyenv_binary("3.12", "python3.12") else {
+            eprintln!("skipping: no pyenv 3.12");
+            return;
+        };
+        let (_cache_dir, cache) = test_cache();
+        let root = tempfile::tempdir().unwrap();
+        let version_bin = root.path().join("versions/3.12.99/bin");
+        fs_err::create_dir_all(&version_bin).unwrap();
+        std::os::unix::fs::symlink(&python312, version_bin.join("python3")).unwrap();
+        // A shim that would fail if it were run.
+        let shims = root.path().join("shims");
+        fs_err::create_dir_all(&shims).unwrap();
+        let shim = shims.join("python3.12");
+        fs_err::write(&shim, "#!/bin/sh\nexit 1\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+        let environment = isolated(&[&shims], Some(root.path().to_path_buf()), root.path());
+        let found = find_interpreter_in(&"3.12".parse().unwrap(), &cache, &environment).unwrap();
+        assert_eq!(found.executable, version_bin.join("python3"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn environment_selection() {
+        let python = Path::new("/usr/bin/python3");
+        if !python.is_file() {
+            eprintln!("skipping: no /usr/bin/python3");
+            return;
+        }
+        let (_cache_dir, cache) = test_cache();
+        let project = tempfile::tempdir().unwrap();
+        let nested = project.path().join("src/pkg");
+        fs_err::create_dir_all(&nested).unwrap();
+
+        // No environment anywhere: an error that says what to do, never a system Python.
+        let empty = tempfile::tempdir().unwrap();
+        let environment = isolated(&[Path::new("/usr/bin")], None, empty.path());
+        let err = find_environment_in(None, None, &cache, &environment).unwrap_err();
+        assert!(
+            matches!(err, InterpreterError::NoEnvironment { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("wharf venv"), "{err}");
+
+        let status = std::process::Command::new(python)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(project.path().join(".venv"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+
+        let environment = isolated(&[Path::new("/usr/bin")], None, &nested);
+        let found = find_environment_in(None, None, &cache, &environment).unwrap();
+        assert!(found.is_virtualenv);
+        assert_eq!(found.prefix, project.path().join(".venv"));
+
+        // `--venv` on a directory that is not one.
+        let err = find_environment_in(Some(&nested), None, &cache, &environment).unwrap_err();
+        assert!(
+            matches!(err, InterpreterError::NotAVirtualEnvironment { .. }),
+            "{err}"
+        );
+
+        // `$VIRTUAL_ENV` wins over `.venv`; a stale value is an error, not a fallback.
+        let stale = SearchEnvironment {
+            virtual_env: Some(empty.path().join("gone")),
+            ..environment.clone()
+        };
+        let err = find_environment_in(None, None, &cache, &stale).unwrap_err();
+        assert!(err.to_string().contains("$VIRTUAL_ENV"), "{err}");
+
+        // `--python` selects an interpreter directly.
+        let found = find_environment_in(
+            None,
+            Some(&PythonRequest::Path(python.to_path_buf())),
+            &cache,
+            &environment,
+        )
+        .unwrap();
+        assert!(!found.is_virtualenv);
+
+        // A venv directory as `--python`.
+        let found = find_interpreter_in(
+            &PythonRequest::Path(project.path().join(".venv")),
+            &cache,
+            &environment,
+        )
+        .unwrap();
+        assert!(found.is_virtualenv);
     }
 }

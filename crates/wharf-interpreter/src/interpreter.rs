@@ -211,19 +211,19 @@ impl Interpreter {
                 None
             }
         };
-        if let Some(entry_path) = &entry_path {
-            if let Ok(text) = std::fs::read(entry_path) {
-                match serde_json::from_slice::<CacheEntry>(&text) {
-                    Ok(entry) if entry.key == key => {
-                        debug!("interpreter {} from cache", executable.display());
-                        return Ok(entry.interpreter);
-                    }
-                    Ok(_) => debug!("interpreter {} changed: re-probing", executable.display()),
-                    Err(err) => debug!(
-                        "ignoring unreadable cache entry {}: {err}",
-                        entry_path.display()
-                    ),
+        if let Some(entry_path) = &entry_path
+            && let Ok(text) = std::fs::read(entry_path)
+        {
+            match serde_json::from_slice::<CacheEntry>(&text) {
+                Ok(entry) if entry.key == key => {
+                    debug!("interpreter {} from cache", executable.display());
+                    return Ok(entry.interpreter);
                 }
+                Ok(_) => debug!("interpreter {} changed: re-probing", executable.display()),
+                Err(err) => debug!(
+                    "ignoring unreadable cache entry {}: {err}",
+                    entry_path.display()
+                ),
             }
         }
 

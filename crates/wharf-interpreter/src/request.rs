@@ -124,12 +124,11 @@ impl FromStr for PythonRequest {
 
 /// Replace a leading `~` with the home directory, as a shell would.
 fn expand_home(text: &str) -> PathBuf {
-    if let Some(rest) = text.strip_prefix('~') {
-        if rest.is_empty() || rest.starts_with(['/', std::path::MAIN_SEPARATOR]) {
-            if let Some(home) = std::env::home_dir() {
-                return home.join(rest.trim_start_matches(['/', std::path::MAIN_SEPARATOR]));
-            }
-        }
+    if let Some(rest) = text.strip_prefix('~')
+        && (rest.is_empty() || rest.starts_with(['/', std::path::MAIN_SEPARATOR]))
+        && let Some(home) = std::env::home_dir()
+    {
+        return home.join(rest.trim_start_matches(['/', std::path::MAIN_SEPARATOR]));
     }
     PathBuf::from(text)
 }

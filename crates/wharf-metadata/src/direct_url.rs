@@ -119,8 +119,9 @@ mod tests {
 
     #[test]
     fn reads_pip_forms() {
-        let editable = DirectUrl::parse(r#"{"dir_info": {"editable": true}, "url": "file:///src/a"}"#)
-            .unwrap();
+        let editable =
+            DirectUrl::parse(r#"{"dir_info": {"editable": true}, "url": "file:///src/a"}"#)
+                .unwrap();
         assert!(editable.is_editable());
         let local = DirectUrl::parse(r#"{"dir_info": {}, "url": "file:///src/a"}"#).unwrap();
         assert!(!local.is_editable());

@@ -70,16 +70,18 @@ impl EntryPoint {
                     part.chars()
                         .next()
                         .is_some_and(|first| first.is_alphabetic() || first == '_')
-                        && part.chars().all(|char| char.is_alphanumeric() || char == '_')
+                        && part
+                            .chars()
+                            .all(|char| char.is_alphanumeric() || char == '_')
                 })
         };
         if !is_dotted_name(module) {
             return Err("the module is not a dotted Python name");
         }
-        if let Some(object) = object {
-            if !is_dotted_name(object) {
-                return Err("the object is not a dotted Python name");
-            }
+        if let Some(object) = object
+            && !is_dotted_name(object)
+        {
+            return Err("the object is not a dotted Python name");
         }
         Ok(Self {
             name: name.to_string(),
@@ -109,7 +111,10 @@ impl EntryPoints {
             if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
                 continue;
             }
-            if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+            if let Some(name) = line
+                .strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+            {
                 section = name.trim().to_string();
                 continue;
             }
@@ -119,10 +124,12 @@ impl EntryPoints {
                 // Plugin groups may hold values in any format their consumer understands.
                 _ => continue,
             };
-            let (name, value) = line.split_once('=').ok_or_else(|| EntryPointsError::Syntax {
-                line: index + 1,
-                text: raw.to_string(),
-            })?;
+            let (name, value) = line
+                .split_once('=')
+                .ok_or_else(|| EntryPointsError::Syntax {
+                    line: index + 1,
+                    text: raw.to_string(),
+                })?;
             let name = name.trim();
             if name.is_empty() {
                 return Err(EntryPointsError::Syntax {

@@ -22,7 +22,9 @@ pub enum RecordError {
         message: String,
     },
     /// A hash field is not `algorithm=digest`.
-    #[error("RECORD line {line}: invalid hash `{value}` for `{path}`: expected `algorithm=urlsafe-base64-digest`")]
+    #[error(
+        "RECORD line {line}: invalid hash `{value}` for `{path}`: expected `algorithm=urlsafe-base64-digest`"
+    )]
     Hash {
         /// The 1-based line number.
         line: usize,

@@ -72,7 +72,11 @@ fn physical_lines(content: &str) -> impl Iterator<Item = &str> {
         match rest.find(['\n', '\r']) {
             Some(end) => {
                 let line = &rest[..end];
-                let separator = if rest[end..].starts_with("\r\n") { 2 } else { 1 };
+                let separator = if rest[end..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
                 rest = &rest[end + separator..];
                 Some(line)
             }
@@ -171,7 +175,10 @@ mod tests {
             texts(content),
             vec![
                 (1, "a".to_string()),
-                (2, "foo==1.0     --hash=sha256:aa     --hash=sha256:bb".to_string()),
+                (
+                    2,
+                    "foo==1.0     --hash=sha256:aa     --hash=sha256:bb".to_string()
+                ),
                 (5, "bar".to_string())
             ]
         );
@@ -189,6 +196,17 @@ mod tests {
             texts(content),
             vec![(1, "foo".to_string()), (3, "bar".to_string())]
         );
+    }
+
+    /// The same file run through pip 23.2's `parse_requirements` gave lines 1, 4, 6 and 8.
+    #[test]
+    fn line_numbers_match_pip() {
+        let content = "foo==1.0 \\\n  --hash=sha256:aa \\\n# comment \\\nbar\n\nfo\\\no==2 # x\nhttps://h/x.whl#sha256=1\n";
+        let numbers: Vec<usize> = logical_lines(content)
+            .iter()
+            .map(|line| line.number)
+            .collect();
+        assert_eq!(numbers, vec![1, 4, 6, 8]);
     }
 
     #[test]
@@ -222,7 +240,10 @@ mod tests {
         );
         assert_eq!(expand_variables("${UNSET}/x", &lookup), "${UNSET}/x");
         assert_eq!(expand_variables("${EMPTY}/x", &lookup), "${EMPTY}/x");
-        assert_eq!(expand_variables("${lower} $TOKEN ${TO", &lookup), "${lower} $TOKEN ${TO");
+        assert_eq!(
+            expand_variables("${lower} $TOKEN ${TO", &lookup),
+            "${lower} $TOKEN ${TO"
+        );
         assert_eq!(expand_variables("${${TOKEN}}", &lookup), "${s3cr#t}");
     }
 }

@@ -30,10 +30,7 @@ pub(crate) enum OptionKind {
 impl OptionKind {
     /// Whether the option may follow a requirement on its line (pip ignores the others there).
     pub(crate) fn applies_to_requirement(self) -> bool {
-        matches!(
-            self,
-            Self::Hash | Self::ConfigSettings | Self::GlobalOption
-        )
+        matches!(self, Self::Hash | Self::ConfigSettings | Self::GlobalOption)
     }
 }
 
@@ -87,7 +84,10 @@ pub(crate) struct LineOptions {
 pub(crate) enum OptionError {
     Quoting(String),
     Unknown(String),
-    Ambiguous { given: String, candidates: Vec<&'static str> },
+    Ambiguous {
+        given: String,
+        candidates: Vec<&'static str>,
+    },
     MissingValue(&'static str),
     UnexpectedValue(&'static str),
 }
@@ -364,11 +364,20 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(parse("--frobnicate"), Err(OptionError::Unknown("--frobnicate".into())));
+        assert_eq!(
+            parse("--frobnicate"),
+            Err(OptionError::Unknown("--frobnicate".into()))
+        );
         assert_eq!(parse("-x foo"), Err(OptionError::Unknown("-x".into())));
-        assert_eq!(parse("--index-url"), Err(OptionError::MissingValue("--index-url")));
+        assert_eq!(
+            parse("--index-url"),
+            Err(OptionError::MissingValue("--index-url"))
+        );
         assert_eq!(parse("-r"), Err(OptionError::MissingValue("--requirement")));
-        assert_eq!(parse("--pre=yes"), Err(OptionError::UnexpectedValue("--pre")));
+        assert_eq!(
+            parse("--pre=yes"),
+            Err(OptionError::UnexpectedValue("--pre"))
+        );
     }
 
     #[test]

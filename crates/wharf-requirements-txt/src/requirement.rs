@@ -54,8 +54,18 @@ const VCS_NAMES: &[&str] = &["git", "hg", "svn", "bzr"];
 
 /// Archive extensions pip recognises (`ARCHIVE_EXTENSIONS`).
 const ARCHIVE_EXTENSIONS: &[&str] = &[
-    ".zip", ".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma",
-    ".tar.gz", ".tgz", ".tar",
+    ".zip",
+    ".whl",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tar.gz",
+    ".tgz",
+    ".tar",
 ];
 
 /// PEP 440 operators, to tell `foo=1.0` (a typo for `==`) from other mistakes.
@@ -248,7 +258,10 @@ fn looks_like_path(text: &str) -> bool {
 
 /// pip's `is_archive_file`, with its `splitext` that keeps `.tar` in `.tar.gz`.
 fn is_archive(text: &str) -> bool {
-    let file_name = text.rsplit(['/', std::path::MAIN_SEPARATOR]).next().unwrap_or(text);
+    let file_name = text
+        .rsplit(['/', std::path::MAIN_SEPARATOR])
+        .next()
+        .unwrap_or(text);
     let Some(dot) = file_name.rfind('.').filter(|dot| *dot > 0) else {
         return false;
     };
@@ -297,7 +310,11 @@ fn split_extras<'text>(
 }
 
 /// A URL from a URL requirement, resolving `file:relative/path` forms against `working_dir`.
-fn url_from_text(text: &str, working_dir: &Path, origin: &Origin) -> Result<Url, RequirementsTxtError> {
+fn url_from_text(
+    text: &str,
+    working_dir: &Path,
+    origin: &Origin,
+) -> Result<Url, RequirementsTxtError> {
     let invalid = |error| RequirementsTxtError::InvalidUrl {
         origin: origin.clone(),
         text: text.to_string(),
@@ -326,7 +343,9 @@ fn file_url(path: &Path, text: &str, origin: &Origin) -> Result<Url, Requirement
 
 /// What pip's `deduce_helpful_msg` and its `=` check would suggest.
 fn hint_for(text: &str, working_dir: &Path) -> Option<String> {
-    if looks_like_path(text) && (text.contains('/') || text.contains(std::path::MAIN_SEPARATOR)) {
+    let has_separator = text.contains('/') || text.contains(std::path::MAIN_SEPARATOR);
+    // `name @ url` has slashes too, but is no path.
+    if has_separator && !text.contains('@') {
         let path = working_dir.join(text);
         return Some(if path.is_file() {
             format!("`{text}` is a file: if it is a requirements file, include it with `-r {text}`")
@@ -376,7 +395,14 @@ mod tests {
 
     #[test]
     fn archives_follow_pip_splitext() {
-        for archive in ["x.whl", "dir/x-1.0.tar.gz", "X.ZIP", "x.tgz", "x.tar", "x.tar.bz2"] {
+        for archive in [
+            "x.whl",
+            "dir/x-1.0.tar.gz",
+            "X.ZIP",
+            "x.tgz",
+            "x.tar",
+            "x.tar.bz2",
+        ] {
             assert!(is_archive(archive), "{archive}");
         }
         for other in ["x.gz", "foo", ".whl", "x.tar.zip", "x.txt", "foo>=1.0"] {

@@ -10,11 +10,13 @@
 //! Extras are virtual packages (`foo[bar]` at version v requires `foo==v` and the extra's
 //! requirements), which keeps PubGrub's model of one version per package exact.
 
+mod index_provider;
 mod package;
 mod provider;
 mod report;
 mod solver;
 
+pub use index_provider::{FileRules, IndexProvider, NameSet};
 pub use package::ResolverPackage;
 pub use provider::{Candidate, Provider, ProviderError, VersionMap};
 pub use solver::{

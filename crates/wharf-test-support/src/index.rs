@@ -107,8 +107,8 @@ impl IndexServer {
                     .build()
                     .expect("start the index server's runtime");
                 runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener)
-                        .expect("register the listener");
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("register the listener");
                     let router = axum::Router::new()
                         .fallback(handle)
                         .with_state(thread_state);
@@ -371,7 +371,10 @@ fn respond(state: &ServerState, method: &Method, path: &str, headers: &HeaderMap
             if !state.options.metadata_files {
                 return status_response(StatusCode::NOT_FOUND, "not found");
             }
-            return match state.file(wheel).and_then(|file| wheel_metadata(&file.path)) {
+            return match state
+                .file(wheel)
+                .and_then(|file| wheel_metadata(&file.path))
+            {
                 Some(metadata) => Response::builder()
                     .header(header::CONTENT_TYPE, "application/octet-stream")
                     .header(header::CONTENT_LENGTH, metadata.len())
@@ -401,12 +404,15 @@ fn percent_decode(text: &str) -> String {
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
-                decoded.push(byte);
-                index += 3;
-                continue;
-            }
+        if bytes[index] == b'%'
+            && let Some(byte) = bytes
+                .get(index + 1..index + 3)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            decoded.push(byte);
+            index += 3;
+            continue;
         }
         decoded.push(bytes[index]);
         index += 1;
@@ -416,7 +422,10 @@ fn percent_decode(text: &str) -> String {
 
 /// Whether the client prefers PEP 691 JSON, by the `q` values of its `Accept` header.
 fn wants_json(headers: &HeaderMap) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|value| value.to_str().ok()) else {
+    let Some(accept) = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+    else {
         return false;
     };
     let mut json = 0.0f32;
@@ -520,7 +529,12 @@ fn root_page(state: &ServerState, headers: &HeaderMap) -> Response {
         html.push_str(&format!("    <a href=\"{name}/\">{name}</a>\n"));
     }
     html.push_str("  </body>\n</html>\n");
-    page_response(state, headers, html_content_type(headers), html.into_bytes())
+    page_response(
+        state,
+        headers,
+        html_content_type(headers),
+        html.into_bytes(),
+    )
 }
 
 fn project_page(state: &ServerState, project: &str, headers: &HeaderMap) -> Response {
@@ -560,10 +574,7 @@ fn project_page(state: &ServerState, project: &str, headers: &HeaderMap) -> Resp
     let Some(files) = projects.get(project) else {
         return status_response(StatusCode::NOT_FOUND, "project not found");
     };
-    let described: Vec<FileDescription> = files
-        .iter()
-        .map(|file| describe(state, file))
-        .collect();
+    let described: Vec<FileDescription> = files.iter().map(|file| describe(state, file)).collect();
     if json {
         let versions: BTreeSet<&str> = files.iter().map(|file| file.version.as_str()).collect();
         let files_json: Vec<serde_json::Value> = described
@@ -640,7 +651,12 @@ fn project_page(state: &ServerState, project: &str, headers: &HeaderMap) -> Resp
         ));
     }
     html.push_str("  </body>\n</html>\n");
-    page_response(state, headers, html_content_type(headers), html.into_bytes())
+    page_response(
+        state,
+        headers,
+        html_content_type(headers),
+        html.into_bytes(),
+    )
 }
 
 struct FileDescription {
@@ -734,7 +750,10 @@ fn parse_range(value: &str, length: u64) -> Option<(u64, u64)> {
             (length.saturating_sub(suffix), length - 1)
         }
         (start, "") => (start.parse().ok()?, length - 1),
-        (start, end) => (start.parse().ok()?, end.parse::<u64>().ok()?.min(length - 1)),
+        (start, end) => (
+            start.parse().ok()?,
+            end.parse::<u64>().ok()?.min(length - 1),
+        ),
     };
     (start <= end && start < length).then_some((start, end))
 }
@@ -769,7 +788,10 @@ fn file_response(
                     let part = bytes[start as usize..=end as usize].to_vec();
                     builder
                         .status(StatusCode::PARTIAL_CONTENT)
-                        .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{length}"))
+                        .header(
+                            header::CONTENT_RANGE,
+                            format!("bytes {start}-{end}/{length}"),
+                        )
                         .header(header::CONTENT_LENGTH, part.len())
                         .body(body_for(method, part))
                         .expect("valid response")

@@ -1,0 +1,274 @@
+//! The production [`Provider`]: versions and metadata from indexes and find-links through
+//! the [`IndexClient`], filtered by what can actually be installed on the target (tags,
+//! `--only-binary`/`--no-binary`, `Requires-Python`, required hashes).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use wharf_client::{DistFile, IndexClient};
+use wharf_filename::{DistFilename, TagCompatibility, Tags};
+use wharf_metadata::CoreMetadata;
+use wharf_pep::{PackageName, Version};
+
+use crate::provider::{Candidate, Provider, ProviderError, VersionMap};
+
+/// A set of project names given as pip does (`:all:`, `:none:`, names).
+#[derive(Debug, Clone, Default)]
+pub struct NameSet {
+    all: bool,
+    names: HashSet<PackageName>,
+}
+
+impl NameSet {
+    /// Parse pip-style values: each may be a comma-separated list; `:all:` and `:none:`
+    /// reset the set, later values win.
+    pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+        let mut set = Self::default();
+        for value in values {
+            for item in value.split(',').map(str::trim).filter(|item| !item.is_empty()) {
+                match item {
+                    ":all:" => {
+                        set.all = true;
+                        set.names.clear();
+                    }
+                    ":none:" => {
+                        set.all = false;
+                        set.names.clear();
+                    }
+                    name => {
+                        set.names.insert(
+                            name.parse()
+                                .map_err(|err| format!("invalid project name `{name}`: {err}"))?,
+                        );
+                    }
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// Whether a project is in the set.
+    pub fn contains(&self, name: &PackageName) -> bool {
+        self.all || self.names.contains(name)
+    }
+}
+
+/// How files are chosen.
+#[derive(Debug, Clone, Default)]
+pub struct FileRules {
+    /// Never use sdists for these.
+    pub only_binary: NameSet,
+    /// Never use wheels for these.
+    pub no_binary: NameSet,
+    /// Hash-checking mode: for each project, the sha256 digests (hex) a file must have.
+    pub required_hashes: Option<HashMap<PackageName, Vec<String>>>,
+}
+
+/// Versions and metadata from indexes, for one target.
+pub struct IndexProvider {
+    client: IndexClient,
+    tags: Arc<Tags>,
+    python_version: Version,
+    rules: FileRules,
+    direct: HashMap<PackageName, DistFile>,
+    files: Mutex<HashMap<PackageName, Arc<BTreeMap<Version, Vec<DistFile>>>>>,
+}
+
+impl IndexProvider {
+    /// A provider for a target with these tags and Python version. `direct` maps projects
+    /// required by URL or path to their one file.
+    pub fn new(
+        client: IndexClient,
+        tags: Arc<Tags>,
+        python_version: Version,
+        rules: FileRules,
+        direct: HashMap<PackageName, DistFile>,
+    ) -> Self {
+        Self {
+            client,
+            tags,
+            python_version,
+            rules,
+            direct,
+            files: Mutex::default(),
+        }
+    }
+
+    /// The file to install for a chosen version: the best-tagged usable wheel.
+    pub fn best_file(&self, name: &PackageName, version: &Version) -> Option<DistFile> {
+        if let Some(file) = self.direct.get(name) {
+            return Some(file.clone());
+        }
+        let files = self.files.lock().unwrap().get(name).cloned()?;
+        let candidates = files.get(version)?;
+        candidates
+            .iter()
+            .filter(|file| self.file_problem(name, file).is_none())
+            .max_by_key(|file| match &file.filename {
+                DistFilename::Wheel(wheel) => wheel.compatibility(&self.tags),
+                DistFilename::Sdist(_) => TagCompatibility::Incompatible(
+                    wharf_filename::IncompatibleTag::Invalid,
+                ),
+            })
+            .cloned()
+    }
+
+    /// Every file listed for a version (for `--generate-hashes`).
+    pub fn all_files(&self, name: &PackageName, version: &Version) -> Vec<DistFile> {
+        if let Some(file) = self.direct.get(name) {
+            return vec![file.clone()];
+        }
+        self.files
+            .lock()
+            .unwrap()
+            .get(name)
+            .and_then(|files| files.get(version).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Why a file cannot be used on the target, if it cannot.
+    fn file_problem(&self, name: &PackageName, file: &DistFile) -> Option<String> {
+        if let Some(requires_python) = &file.requires_python {
+            if !requires_python.contains(&self.python_version) {
+                return Some(format!("requires Python {requires_python}"));
+            }
+        }
+        if let Some(required) = self.rules.required_hashes.as_ref().and_then(|h| h.get(name)) {
+            if let Some(sha256) = file.sha256() {
+                if !required.iter().any(|hash| hash.eq_ignore_ascii_case(sha256)) {
+                    return Some("does not match the required hashes".to_string());
+                }
+            }
+        }
+        match &file.filename {
+            DistFilename::Wheel(wheel) => {
+                if self.rules.no_binary.contains(name) {
+                    Some("is a wheel, and --no-binary excludes wheels".to_string())
+                } else if !wheel.is_compatible(&self.tags) {
+                    Some(format!("has tags {} that do not fit this interpreter", wheel.tag_string()))
+                } else {
+                    None
+                }
+            }
+            DistFilename::Sdist(_) => {
+                if self.rules.only_binary.contains(name) {
+                    Some("is a source distribution, and --only-binary excludes them".to_string())
+                } else {
+                    Some("is a source distribution, which must be built (building arrives with `wharf build`)".to_string())
+                }
+            }
+        }
+    }
+
+    fn candidate(&self, name: &PackageName, version: &Version, files: &[DistFile]) -> Candidate {
+        let mut problems = Vec::new();
+        let mut usable = Vec::new();
+        for file in files {
+            match self.file_problem(name, file) {
+                None => usable.push(file),
+                Some(problem) => problems.push(problem),
+            }
+        }
+        let unusable = if usable.is_empty() {
+            problems.sort();
+            problems.dedup();
+            Some(if files.iter().all(|f| !f.is_wheel()) && problems.len() == 1 {
+                format!("has only a source distribution, which must be built (building arrives with `wharf build`)")
+            } else if files.iter().any(|f| f.is_wheel()) && problems.iter().all(|p| p.starts_with("has tags") || p.starts_with("is a source")) {
+                format!(
+                    "has no wheel for this interpreter ({} file{}: {})",
+                    files.len(),
+                    if files.len() == 1 { "" } else { "s" },
+                    files
+                        .iter()
+                        .filter_map(|f| match &f.filename {
+                            DistFilename::Wheel(wheel) => Some(wheel.tag_string()),
+                            DistFilename::Sdist(_) => Some("sdist".to_string()),
+                        })
+                        .take(4)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                problems.join("; ")
+            })
+        } else {
+            None
+        };
+        Candidate {
+            version: version.clone(),
+            yanked: !usable.is_empty() && usable.iter().all(|file| file.yanked.is_some()),
+            unusable,
+        }
+    }
+}
+
+impl Provider for IndexProvider {
+    fn versions<'a>(
+        &'a self,
+        name: &'a PackageName,
+    ) -> BoxFuture<'a, Result<VersionMap, ProviderError>> {
+        async move {
+            if let Some(file) = self.direct.get(name) {
+                let version = file.filename.version().clone();
+                let candidate = Candidate {
+                    version: version.clone(),
+                    yanked: false,
+                    unusable: match &file.filename {
+                        DistFilename::Wheel(wheel) if !wheel.is_compatible(&self.tags) => Some(format!(
+                            "has tags {} that do not fit this interpreter",
+                            wheel.tag_string()
+                        )),
+                        DistFilename::Sdist(_) => Some("is a source distribution, which must be built (building arrives with `wharf build`)".to_string()),
+                        _ => None,
+                    },
+                };
+                return Ok(VersionMap::new(vec![candidate], vec![file.url.to_string()]));
+            }
+            let project = self.client.project(name).await.map_err(|err| {
+                ProviderError::new(format!("could not list the files of `{name}`"), err)
+            })?;
+            let mut by_version: BTreeMap<Version, Vec<DistFile>> = BTreeMap::new();
+            for file in project.files {
+                by_version
+                    .entry(file.filename.version().clone())
+                    .or_default()
+                    .push(file);
+            }
+            let candidates = by_version
+                .iter()
+                .map(|(version, files)| self.candidate(name, version, files))
+                .collect();
+            self.files
+                .lock()
+                .unwrap()
+                .insert(name.clone(), Arc::new(by_version));
+            Ok(VersionMap::new(candidates, project.searched))
+        }
+        .boxed()
+    }
+
+    fn metadata<'a>(
+        &'a self,
+        name: &'a PackageName,
+        version: &'a Version,
+    ) -> BoxFuture<'a, Result<Arc<CoreMetadata>, ProviderError>> {
+        async move {
+            let file = self.best_file(name, version).ok_or_else(|| {
+                ProviderError::msg(format!("no usable file for `{name}` {version}"))
+            })?;
+            self.client.metadata(&file).await.map_err(|err| {
+                ProviderError::new(
+                    format!(
+                        "could not read the metadata of {}",
+                        file.filename_text()
+                    ),
+                    err,
+                )
+            })
+        }
+        .boxed()
+    }
+}

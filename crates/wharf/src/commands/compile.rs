@@ -1,0 +1,189 @@
+//! `wharf compile`: resolve loose requirements into a fully pinned, annotated file.
+
+use std::collections::{HashMap, HashSet};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use wharf_cli::{CompileArgs, GlobalArgs};
+use wharf_client::IndexClient;
+use wharf_config::Value;
+use wharf_interpreter::PythonRequest;
+use wharf_pep::{PackageName, Version, VersionOrUrl};
+use wharf_requirements_txt::{RequirementSpec, RequirementsTxtParser};
+use wharf_resolver::Upgrade;
+
+use crate::error::Hinted;
+use crate::operations::{self, RequirementSet, ResolveSettings, Target};
+use crate::printer::Printer;
+use crate::settings::{Context, index_overrides};
+use crate::target;
+
+pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Printer) -> Result<ExitCode> {
+    let mut overrides = index_overrides(&args.index);
+    if args.resolver.pre {
+        overrides.push(("pre", Value::Bool(true)));
+    }
+    let context = Context::load(global, overrides)?;
+    for source in &args.sources {
+        if source.file_name().is_some_and(|name| name == "pyproject.toml") {
+            return Err(Hinted::new(
+                format!("reading dependencies from {} is not supported yet", source.display()),
+                "list the dependencies in a requirements.in file",
+            )
+            .into());
+        }
+    }
+    let set = RequirementSet::collect(&[], &args.sources, &args.resolver.constraints, &[], printer)?;
+    set.validate(false)?;
+    let target = if args.python_version.is_some() || args.platform.is_some() {
+        let interpreter = match (&args.python, args.python_version.is_some() && args.platform.is_some()) {
+            (_, true) => None,
+            (Some(python), _) => Some(wharf_interpreter::find_interpreter(
+                &python.parse::<PythonRequest>().map_err(|err| anyhow::anyhow!("invalid --python: {err}"))?,
+                &context.cache,
+            )?),
+            (None, false) => Some(wharf_interpreter::find_interpreter(&PythonRequest::Any, &context.cache)?),
+        };
+        target::custom(args.python_version.as_deref(), args.platform.as_deref(), interpreter.as_ref())?
+    } else {
+        let request = match &args.python {
+            Some(python) => python.parse::<PythonRequest>().map_err(|err| anyhow::anyhow!("invalid --python: {err}"))?,
+            None => PythonRequest::Any,
+        };
+        let interpreter = match &args.python {
+            Some(_) => wharf_interpreter::find_interpreter(&request, &context.cache)?,
+            None => wharf_interpreter::find_environment(None, None, &context.cache)
+                .or_else(|_| wharf_interpreter::find_interpreter(&request, &context.cache))?,
+        };
+        Target {
+            markers: interpreter.markers.clone(),
+            python_version: interpreter.version.clone(),
+            tags: Arc::new(interpreter.tags()?),
+        }
+    };
+    // Keep the versions an existing output file pins, unless upgrading.
+    let mut preferences: HashMap<PackageName, Version> = HashMap::new();
+    if let Some(output) = &args.output_file {
+        if output.is_file() && !args.upgrade {
+            let parser = RequirementsTxtParser::new(std::env::current_dir()?);
+            if let Ok(existing) = parser.parse_file(output) {
+                for entry in existing.requirements {
+                    if let RequirementSpec::Named(requirement) = entry.requirement {
+                        if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url {
+                            if let Some(specifier) = specifiers.iter().next() {
+                                if specifiers.len() == 1 && *specifier.operator() == wharf_pep::Operator::Equal {
+                                    preferences.insert(requirement.name.clone(), specifier.version().clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let upgrade = if args.upgrade {
+        Upgrade::All
+    } else {
+        Upgrade::Packages(
+            args.upgrade_package
+                .iter()
+                .map(|name| name.parse().with_context(|| format!("invalid project name `{name}`")))
+                .collect::<Result<HashSet<_>>>()?,
+        )
+    };
+    let client = IndexClient::new(context.client_options(&set.file_options)?)?;
+    let (resolution, provider) = operations::resolve(
+        &set,
+        &client,
+        &target,
+        ResolveSettings {
+            pre: context.settings.flag("pre"),
+            no_deps: args.resolver.no_deps,
+            upgrade,
+            preferences,
+            only_binary: args.resolver.only_binary.clone(),
+            no_binary: args.resolver.no_binary.clone(),
+            require_hashes: false,
+        },
+        printer,
+    )
+    .await?;
+
+    let sources: Vec<String> = args.sources.iter().map(|s| s.display().to_string()).collect();
+    let mut out = String::new();
+    if !args.no_header {
+        out.push_str("# This file was autogenerated by wharf via the following command:\n");
+        let mut command = vec!["wharf".to_string(), "compile".to_string()];
+        command.extend(sources.iter().cloned());
+        if let Some(output) = &args.output_file {
+            command.push("-o".into());
+            command.push(output.display().to_string());
+        }
+        if args.generate_hashes {
+            command.push("--generate-hashes".into());
+        }
+        if let Some(version) = &args.python_version {
+            command.push(format!("--python-version {version}"));
+        }
+        if let Some(platform) = &args.platform {
+            command.push(format!("--platform {platform}"));
+        }
+        out.push_str(&format!("#    {}\n", command.join(" ")));
+    }
+    for package in &resolution.packages {
+        let pin = match set.direct.get(&package.name) {
+            Some(file) => format!("{} @ {}", package.name, file.url),
+            None => format!("{}=={}", package.name, package.version),
+        };
+        out.push_str(&pin);
+        if args.generate_hashes {
+            let mut hashes: Vec<String> = provider
+                .all_files(&package.name, &package.version)
+                .iter()
+                .filter_map(|file| file.sha256().map(|hash| format!("sha256:{hash}")))
+                .collect();
+            hashes.sort();
+            hashes.dedup();
+            if hashes.is_empty() {
+                printer.warn(format!("the index lists no sha256 hash for {} {}", package.name, package.version));
+            }
+            for hash in hashes {
+                out.push_str(&format!(" \\\n    --hash={hash}"));
+            }
+        }
+        out.push('\n');
+        if !args.no_annotate {
+            let via: Vec<String> = package
+                .required_by
+                .iter()
+                .flat_map(|by| {
+                    if by == "your requirements" {
+                        sources.iter().map(|source| format!("-r {source}")).collect::<Vec<_>>()
+                    } else {
+                        vec![by.clone()]
+                    }
+                })
+                .collect();
+            match via.as_slice() {
+                [] => {}
+                [one] => out.push_str(&format!("    # via {one}\n")),
+                many => {
+                    out.push_str("    # via\n");
+                    for one in many {
+                        out.push_str(&format!("    #   {one}\n"));
+                    }
+                }
+            }
+        }
+    }
+    match &args.output_file {
+        Some(path) => {
+            wharf_cache::write_atomic(path, out.as_bytes())
+                .with_context(|| format!("failed to write {}", path.display()))?;
+            printer.status(format!("Wrote {}", path.display()));
+        }
+        None => printer.result(out.trim_end()),
+    }
+    Ok(ExitCode::SUCCESS)
+}

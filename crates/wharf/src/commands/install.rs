@@ -1,0 +1,206 @@
+//! `wharf install`: resolve, fetch, and install packages into an environment.
+
+use std::collections::{HashMap, HashSet};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use wharf_cli::{GlobalArgs, InstallArgs, LinkModeArg};
+use wharf_client::IndexClient;
+use wharf_config::Value;
+use wharf_installer::{InstallOptions, Layout, LinkMode};
+use wharf_interpreter::{Interpreter, PythonRequest};
+use wharf_resolver::Upgrade;
+
+use crate::environment;
+use crate::error::{Hinted, Interrupted};
+use crate::operations::{
+    self, Plan, RequirementSet, ResolveSettings, Target, catch_interrupts, elapsed,
+};
+use crate::printer::Printer;
+use crate::settings::{Context, index_overrides};
+
+pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Printer) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut overrides = index_overrides(&args.index);
+    if args.resolver.pre {
+        overrides.push(("pre", Value::Bool(true)));
+    }
+    if args.resolver.require_hashes {
+        overrides.push(("require-hashes", Value::Bool(true)));
+    }
+    if args.compile {
+        overrides.push(("compile-bytecode", Value::Bool(true)));
+    }
+    if let Some(mode) = args.link_mode {
+        let text = match mode {
+            LinkModeArg::Clone => "clone",
+            LinkModeArg::Hardlink => "hardlink",
+            LinkModeArg::Copy => "copy",
+        };
+        overrides.push(("link-mode", Value::String(text.to_string())));
+    }
+    let context = Context::load(global, overrides)?;
+    let set = RequirementSet::collect(
+        &args.packages,
+        &args.resolver.requirements,
+        &args.resolver.constraints,
+        &args.editable,
+        printer,
+    )?;
+    if set.requirements.is_empty() && set.editables.is_empty() {
+        return Err(Hinted::new(
+            "nothing to install",
+            "name packages (`wharf install requests`) or a requirements file (`-r requirements.txt`)",
+        )
+        .into());
+    }
+    let require_hashes = context.settings.flag("require-hashes") || set.require_hashes;
+    set.validate(require_hashes)?;
+
+    let (interpreter, layout) = match &args.target {
+        Some(target) => {
+            let interpreter = target_interpreter(&context, &args.environment)?;
+            fs_err::create_dir_all(target)?;
+            let target = fs_err::canonicalize(target)?;
+            let layout = Layout {
+                purelib: target.clone(),
+                platlib: target.clone(),
+                scripts: target.join("bin"),
+                data: target.clone(),
+                include: target.join("include"),
+                python_executable: interpreter.executable.clone(),
+                python_version: interpreter.python_version,
+            };
+            (interpreter, layout)
+        }
+        None => {
+            let interpreter = crate::settings::environment(&context, &args.environment)?;
+            environment::check_externally_managed(&interpreter, args.break_system_packages)?;
+            let layout = environment::layout(&interpreter);
+            (interpreter, layout)
+        }
+    };
+    printer.detail(format!("Using environment at {}", interpreter.prefix.display()));
+    let installed = environment::installed(&layout)?;
+    let target = Target {
+        markers: interpreter.markers.clone(),
+        python_version: interpreter.version.clone(),
+        tags: Arc::new(interpreter.tags()?),
+    };
+    let client = IndexClient::new(context.client_options(&set.file_options)?)?;
+    let upgrade = if args.upgrade {
+        Upgrade::Packages(set.requirements.iter().map(|r| r.name.clone()).collect::<HashSet<_>>())
+    } else if !args.upgrade_package.is_empty() {
+        Upgrade::Packages(
+            args.upgrade_package
+                .iter()
+                .map(|name| name.parse().with_context(|| format!("invalid project name `{name}`")))
+                .collect::<Result<HashSet<_>>>()?,
+        )
+    } else {
+        Upgrade::None
+    };
+    let preferences: HashMap<_, _> = installed
+        .iter()
+        .map(|(name, dist)| (name.clone(), dist.version.clone()))
+        .collect();
+    let (resolution, provider) = operations::resolve(
+        &set,
+        &client,
+        &target,
+        ResolveSettings {
+            pre: context.settings.flag("pre"),
+            no_deps: args.resolver.no_deps,
+            upgrade,
+            preferences,
+            only_binary: args.resolver.only_binary.clone(),
+            no_binary: args.resolver.no_binary.clone(),
+            require_hashes,
+        },
+        printer,
+    )
+    .await?;
+    let plan = Plan::new(&resolution, &provider, &installed, &set.direct, args.reinstall)?;
+    if let Some(report) = &args.report {
+        let json = operations::report_json(&plan, &resolution, &interpreter);
+        let text = serde_json::to_string_pretty(&json)?;
+        if report.as_os_str() == "-" {
+            printer.result(text);
+        } else {
+            fs_err::write(report, text + "\n")?;
+        }
+    }
+    if args.dry_run {
+        if plan.install.is_empty() {
+            printer.status("Would install nothing: every requirement is already satisfied");
+        } else {
+            let names: Vec<String> = plan
+                .install
+                .iter()
+                .map(|p| format!("{}-{}", p.name, p.version))
+                .collect();
+            printer.status(format!("Would install {}", names.join(" ")));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if plan.is_empty() {
+        printer.status(printer.dim(&format!(
+            "Audited {} package{} in {}",
+            resolution.packages.len(),
+            if resolution.packages.len() == 1 { "" } else { "s" },
+            elapsed(started)
+        )));
+        if args.json {
+            printer.result(serde_json::json!({"installed": [], "removed": []}).to_string());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    catch_interrupts();
+    let hashes = require_hashes.then_some(&set.hashes);
+    let unpacked = operations::fetch(&plan, &client, &context.cache, hashes, printer).await?;
+    let options = InstallOptions {
+        link_mode: link_mode(&context)?,
+        compile_bytecode: context.settings.flag("compile-bytecode"),
+        ..InstallOptions::default()
+    };
+    let outcome = operations::apply(plan, unpacked, layout, options, printer).await?;
+    outcome.print(printer, started, args.json);
+    if operations::interrupted() {
+        return Err(Interrupted(
+            "interrupted: the install was completed first, so that no package is left half-installed".to_string(),
+        )
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The interpreter whose tags and markers `--target` installs are for.
+fn target_interpreter(
+    context: &Context,
+    args: &wharf_cli::EnvironmentArgs,
+) -> Result<Interpreter> {
+    if args.python.is_some() || args.venv.is_some() {
+        return crate::settings::environment(context, args);
+    }
+    match crate::settings::environment(context, args) {
+        Ok(interpreter) => Ok(interpreter),
+        Err(_) => Ok(wharf_interpreter::find_interpreter(&PythonRequest::Any, &context.cache)?),
+    }
+}
+
+/// The configured link mode.
+pub(crate) fn link_mode(context: &Context) -> Result<LinkMode> {
+    Ok(match context.settings.string("link-mode") {
+        None | Some("clone") => LinkMode::Clone,
+        Some("hardlink") => LinkMode::Hardlink,
+        Some("copy") => LinkMode::Copy,
+        Some(other) => {
+            return Err(Hinted::new(
+                format!("unknown link mode `{other}` (from {})", context.settings.source("link-mode")),
+                "use clone, hardlink or copy",
+            )
+            .into());
+        }
+    })
+}

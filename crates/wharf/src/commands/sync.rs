@@ -1,0 +1,99 @@
+//! `wharf sync`: make an environment hold exactly what pinned requirements files list.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Result;
+use wharf_cli::{GlobalArgs, SyncArgs};
+use wharf_client::IndexClient;
+use wharf_config::Value;
+use wharf_installer::InstallOptions;
+use wharf_resolver::Upgrade;
+
+use crate::commands::install::link_mode;
+use crate::environment;
+use crate::error::Interrupted;
+use crate::operations::{self, Plan, RequirementSet, ResolveSettings, Target, catch_interrupts, elapsed};
+use crate::printer::Printer;
+use crate::settings::{Context, index_overrides};
+
+pub(crate) async fn sync(global: &GlobalArgs, args: SyncArgs, printer: &Printer) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut overrides = index_overrides(&args.index);
+    if args.require_hashes {
+        overrides.push(("require-hashes", Value::Bool(true)));
+    }
+    if args.compile {
+        overrides.push(("compile-bytecode", Value::Bool(true)));
+    }
+    let context = Context::load(global, overrides)?;
+    let set = RequirementSet::collect(&[], &args.requirements, &[], &[], printer)?;
+    let require_hashes = context.settings.flag("require-hashes") || set.require_hashes;
+    set.validate(require_hashes)?;
+    let interpreter = crate::settings::environment(&context, &args.environment)?;
+    environment::check_externally_managed(&interpreter, args.break_system_packages)?;
+    let layout = environment::layout(&interpreter);
+    let installed = environment::installed(&layout)?;
+    let target = Target {
+        markers: interpreter.markers.clone(),
+        python_version: interpreter.version.clone(),
+        tags: Arc::new(interpreter.tags()?),
+    };
+    let client = IndexClient::new(context.client_options(&set.file_options)?)?;
+    let preferences: HashMap<_, _> = installed
+        .iter()
+        .map(|(name, dist)| (name.clone(), dist.version.clone()))
+        .collect();
+    // The file is the whole environment: its entries are taken as they are, without
+    // adding dependencies (as pip-sync and uv pip sync do).
+    let (resolution, provider) = operations::resolve(
+        &set,
+        &client,
+        &target,
+        ResolveSettings {
+            pre: true,
+            no_deps: true,
+            upgrade: Upgrade::None,
+            preferences,
+            only_binary: Vec::new(),
+            no_binary: Vec::new(),
+            require_hashes,
+        },
+        printer,
+    )
+    .await?;
+    let mut plan = Plan::new(&resolution, &provider, &installed, &set.direct, false)?;
+    plan.remove = installed
+        .values()
+        .filter(|dist| !resolution.packages.iter().any(|p| p.name == dist.name))
+        .cloned()
+        .collect();
+    if args.dry_run {
+        for planned in &plan.install {
+            printer.status(format!("Would install {}=={}", planned.name, planned.version));
+        }
+        for dist in &plan.remove {
+            printer.status(format!("Would remove {}=={}", dist.name, dist.version));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if plan.is_empty() {
+        printer.status(printer.dim(&format!("Audited {} packages in {}", resolution.packages.len(), elapsed(started))));
+        return Ok(ExitCode::SUCCESS);
+    }
+    catch_interrupts();
+    let hashes = require_hashes.then_some(&set.hashes);
+    let unpacked = operations::fetch(&plan, &client, &context.cache, hashes, printer).await?;
+    let options = InstallOptions {
+        link_mode: link_mode(&context)?,
+        compile_bytecode: context.settings.flag("compile-bytecode"),
+        ..InstallOptions::default()
+    };
+    let outcome = operations::apply(plan, unpacked, layout, options, printer).await?;
+    outcome.print(printer, started, false);
+    if operations::interrupted() {
+        return Err(Interrupted("interrupted: the sync was completed first, so that no package is left half-installed".into()).into());
+    }
+    Ok(ExitCode::SUCCESS)
+}

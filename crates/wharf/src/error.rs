@@ -1,0 +1,92 @@
+//! Rendering errors: the whole cause chain, then a `hint:` with what to do next.
+
+use std::fmt;
+
+use crate::printer::Printer;
+
+/// An error that carries advice for the user.
+#[derive(Debug)]
+pub struct Hinted {
+    message: String,
+    hint: String,
+}
+
+impl Hinted {
+    /// An error message and what to do about it.
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
+/// The user interrupted the command (Ctrl-C or SIGTERM); nothing was left half-done.
+#[derive(Debug)]
+pub struct Interrupted(pub String);
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Print `error: …`, each cause, and hints, to stderr.
+pub(crate) fn render(printer: &Printer, error: &anyhow::Error) {
+    let mut lines = vec![format!("{}: {error}", printer.paint_error("error"))];
+    let mut previous = error.to_string();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        // thiserror's `transparent` and `{0}` messages repeat their source: skip duplicates.
+        if text.is_empty() || previous.contains(&text) {
+            continue;
+        }
+        lines.push(format!("  {} {text}", printer.dim("caused by:")));
+        previous = text;
+    }
+    for hint in hints(error) {
+        lines.push(format!("{}: {hint}", printer.paint_hint("hint")));
+    }
+    anstream::eprintln!("{}", lines.join("\n"));
+}
+
+/// Advice for the errors we know.
+fn hints(error: &anyhow::Error) -> Vec<String> {
+    let mut hints = Vec::new();
+    for cause in error.chain() {
+        if let Some(hinted) = cause.downcast_ref::<Hinted>() {
+            hints.push(hinted.hint.clone());
+        }
+        if let Some(wharf_resolver::ResolveError::NoSolution { hints: notes, .. }) =
+            cause.downcast_ref::<wharf_resolver::ResolveError>()
+        {
+            hints.extend(notes.iter().cloned());
+        }
+        if let Some(err) = cause.downcast_ref::<wharf_interpreter::InterpreterError>() {
+            if let Some(hint) = interpreter_hint(err) {
+                hints.push(hint);
+            }
+        }
+    }
+    hints.dedup();
+    hints
+}
+
+fn interpreter_hint(error: &wharf_interpreter::InterpreterError) -> Option<String> {
+    let text = error.to_string();
+    if text.contains("no virtual environment") || text.contains("No virtual environment") {
+        Some("create one with `wharf venv`, or pass --venv DIR or --python PYTHON".to_string())
+    } else {
+        None
+    }
+}

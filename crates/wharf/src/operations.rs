@@ -1,0 +1,744 @@
+//! The install pipeline shared by `install`, `sync` and `compile`: gather requirements,
+//! resolve them, compare with what is installed, fetch and unpack wheels, then apply the
+//! changes to the environment as one transaction.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context as _, Result, bail};
+use futures::{StreamExt, TryStreamExt};
+use url::Url;
+use wharf_cache::Cache;
+use wharf_client::{DistFile, IndexClient};
+use wharf_filename::{DistFilename, Tags};
+use wharf_installer::{InstalledDist, UnpackedWheel};
+use wharf_metadata::{DirectUrl, DirectUrlInfo};
+use wharf_pep::{ExtraName, MarkerEnvironment, PackageName, Requirement, Version, VersionOrUrl};
+use wharf_requirements_txt::{RequirementSpec, RequirementsTxt, RequirementsTxtParser};
+use wharf_resolver::{
+    FileRules, IndexProvider, NameSet, PrereleaseMode, Resolution, ResolveOptions, Upgrade,
+};
+
+use crate::error::{Hinted, Interrupted};
+use crate::printer::Printer;
+use crate::settings::FileIndexOptions;
+
+/// Everything the user asked for, from the command line and requirements files.
+#[derive(Debug, Default)]
+pub(crate) struct RequirementSet {
+    /// Named requirements (URL requirements as `name @ url`).
+    pub requirements: Vec<Requirement>,
+    /// Constraints.
+    pub constraints: Vec<Requirement>,
+    /// Files for projects required by URL or path.
+    pub direct: HashMap<PackageName, DistFile>,
+    /// `--hash` values per project (sha256 hex only; others are checked by the client).
+    pub hashes: HashMap<PackageName, Vec<String>>,
+    /// Editable requirements (need a PEP 660 build).
+    pub editables: Vec<String>,
+    /// Index options from requirements files.
+    pub file_options: FileIndexOptions,
+    /// A file asked for pre-releases.
+    pub pre: bool,
+    /// A file asked for hash checking, or some requirement has a hash.
+    pub require_hashes: bool,
+    /// `--only-binary` values from files.
+    pub only_binary: Vec<String>,
+    /// `--no-binary` values from files.
+    pub no_binary: Vec<String>,
+}
+
+impl RequirementSet {
+    /// Read the command line's requirements and `-r`/`-c` files.
+    pub fn collect(
+        packages: &[String],
+        requirement_files: &[PathBuf],
+        constraint_files: &[PathBuf],
+        editables: &[String],
+        printer: &Printer,
+    ) -> Result<Self> {
+        let working_dir = std::env::current_dir()?;
+        let parser = RequirementsTxtParser::new(&working_dir);
+        let mut set = Self::default();
+        for package in packages {
+            let parsed = parser
+                .parse_str(package, Path::new("<command line>"))
+                .with_context(|| format!("invalid requirement `{package}`"))?;
+            set.absorb(parsed, printer)?;
+        }
+        for file in requirement_files {
+            let parsed = parser.parse_file(file)?;
+            set.absorb(parsed, printer)?;
+        }
+        for file in constraint_files {
+            let parsed = parser.parse_constraints_file(file)?;
+            set.absorb(parsed, printer)?;
+        }
+        set.editables.extend(editables.iter().cloned());
+        Ok(set)
+    }
+
+    fn absorb(&mut self, parsed: RequirementsTxt, printer: &Printer) -> Result<()> {
+        for warning in &parsed.warnings {
+            printer.warn(format!("{}: {}", warning.origin, warning.message));
+        }
+        for entry in parsed.requirements {
+            let requirement = match entry.requirement {
+                RequirementSpec::Named(requirement) => {
+                    if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
+                        let url = url.to_url();
+                        let file = direct_file(&url, Some(&requirement.name))
+                            .with_context(|| format!("{}: cannot use `{requirement}`", entry.origin))?;
+                        self.direct.insert(requirement.name.clone(), file);
+                    }
+                    requirement
+                }
+                RequirementSpec::Unnamed { url, extras, marker, given } => {
+                    let file = direct_file(&url, None)
+                        .with_context(|| format!("{}: cannot use `{given}`", entry.origin))?;
+                    let name = file.filename.name().clone();
+                    let text = format!(
+                        "{name}{} @ {url}",
+                        if extras.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "[{}]",
+                                extras.iter().map(ExtraName::to_string).collect::<Vec<_>>().join(",")
+                            )
+                        }
+                    );
+                    let mut requirement: Requirement = text
+                        .parse()
+                        .with_context(|| format!("{}: cannot use `{given}`", entry.origin))?;
+                    requirement.marker = marker;
+                    self.direct.insert(name, file);
+                    requirement
+                }
+            };
+            if !entry.hashes.is_empty() {
+                self.require_hashes = true;
+                let list = self.hashes.entry(requirement.name.clone()).or_default();
+                for hash in entry.hashes {
+                    if let Some(hex) = hash.strip_prefix("sha256:") {
+                        list.push(hex.to_ascii_lowercase());
+                    }
+                }
+            }
+            self.requirements.push(requirement);
+        }
+        for entry in parsed.constraints {
+            if let RequirementSpec::Named(requirement) = entry.requirement {
+                self.constraints.push(requirement);
+            }
+        }
+        for editable in parsed.editables {
+            self.editables.push(editable.given);
+        }
+        if parsed.index_url.is_some() {
+            self.file_options.index_url = parsed.index_url;
+        }
+        self.file_options.extra_index_urls.extend(parsed.extra_index_urls);
+        self.file_options.find_links.extend(parsed.find_links);
+        self.file_options.no_index |= parsed.no_index;
+        self.pre |= parsed.pre;
+        self.require_hashes |= parsed.require_hashes;
+        self.only_binary.extend(parsed.only_binary);
+        self.no_binary.extend(parsed.no_binary);
+        Ok(())
+    }
+
+    /// Refuse what this version cannot do yet, and check hash-checking mode's rules.
+    pub fn validate(&self, require_hashes: bool) -> Result<()> {
+        if let Some(editable) = self.editables.first() {
+            return Err(Hinted::new(
+                format!("cannot install `{editable}` in editable mode: building local projects (PEP 660) is not supported yet"),
+                "build a wheel of the project with your build tool and install the wheel file",
+            )
+            .into());
+        }
+        if require_hashes {
+            for requirement in &self.requirements {
+                let pinned = match &requirement.version_or_url {
+                    Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
+                        specifiers.len() == 1
+                            && matches!(
+                                specifiers.iter().next().map(|s| s.operator()),
+                                Some(wharf_pep::Operator::Equal | wharf_pep::Operator::ExactEqual)
+                            )
+                    }
+                    Some(VersionOrUrl::Url(_)) => true,
+                    None => false,
+                };
+                if !pinned {
+                    return Err(Hinted::new(
+                        format!("`{requirement}` is not pinned with `==`, which hash-checking mode requires"),
+                        "pin every requirement (`wharf compile --generate-hashes` writes such a file)",
+                    )
+                    .into());
+                }
+                if !self.hashes.contains_key(&requirement.name) {
+                    return Err(Hinted::new(
+                        format!("`{requirement}` has no --hash, which hash-checking mode requires"),
+                        "add `--hash=sha256:…` for each file, or drop --require-hashes",
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file for a `name @ url` or path requirement.
+fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
+    let filename_text = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back().map(str::to_string))
+        .unwrap_or_default();
+    if url.scheme() == "file" {
+        let path = url
+            .to_file_path()
+            .map_err(|()| anyhow::anyhow!("`{url}` is not a local path"))?;
+        if path.is_dir() {
+            return Err(Hinted::new(
+                format!("{} is a project directory, which must be built first", path.display()),
+                "building local projects (PEP 517) is not supported yet: build a wheel and install the wheel file",
+            )
+            .into());
+        }
+        if !path.exists() {
+            bail!("{} does not exist", path.display());
+        }
+    }
+    let filename = DistFilename::parse(&filename_text, name)
+        .with_context(|| format!("`{filename_text}` is not a distribution file name"))?;
+    if let DistFilename::Sdist(_) = filename {
+        return Err(Hinted::new(
+            format!("`{filename_text}` is a source distribution, which must be built first"),
+            "building sdists (PEP 517) is not supported yet: install a wheel instead",
+        )
+        .into());
+    }
+    if let Some(name) = name {
+        if filename.name() != name {
+            bail!("the file `{filename_text}` is for `{}`, not `{name}`", filename.name());
+        }
+    }
+    let size = url
+        .to_file_path()
+        .ok()
+        .and_then(|path| std::fs::metadata(path).ok())
+        .map(|metadata| metadata.len());
+    let hashes = url
+        .fragment()
+        .and_then(|fragment| fragment.split_once('='))
+        .filter(|(algorithm, _)| *algorithm == "sha256")
+        .map(|(algorithm, value)| vec![(algorithm.to_string(), value.to_ascii_lowercase())])
+        .unwrap_or_default();
+    let mut clean = url.clone();
+    clean.set_fragment(None);
+    Ok(DistFile {
+        filename,
+        url: clean,
+        hashes,
+        requires_python: None,
+        yanked: None,
+        core_metadata: None,
+        size,
+        upload_time: None,
+        index: "direct URL".to_string(),
+    })
+}
+
+/// What the resolver targets.
+pub(crate) struct Target {
+    pub markers: MarkerEnvironment,
+    pub python_version: Version,
+    pub tags: Arc<Tags>,
+}
+
+/// Options for [`resolve`].
+pub(crate) struct ResolveSettings {
+    pub pre: bool,
+    pub no_deps: bool,
+    pub upgrade: Upgrade,
+    pub preferences: HashMap<PackageName, Version>,
+    pub only_binary: Vec<String>,
+    pub no_binary: Vec<String>,
+    pub require_hashes: bool,
+}
+
+/// Resolve a requirement set for a target. Returns the resolution and the provider, which
+/// knows which file to install for each chosen version.
+pub(crate) async fn resolve(
+    set: &RequirementSet,
+    client: &IndexClient,
+    target: &Target,
+    settings: ResolveSettings,
+    printer: &Printer,
+) -> Result<(Resolution, Arc<IndexProvider>)> {
+    let only_binary = NameSet::parse(
+        set.only_binary.iter().chain(&settings.only_binary).map(String::as_str),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let no_binary = NameSet::parse(set.no_binary.iter().chain(&settings.no_binary).map(String::as_str))
+        .map_err(anyhow::Error::msg)?;
+    let rules = FileRules {
+        only_binary,
+        no_binary,
+        required_hashes: settings.require_hashes.then(|| set.hashes.clone()),
+    };
+    let provider = Arc::new(IndexProvider::new(
+        client.clone(),
+        target.tags.clone(),
+        target.python_version.clone(),
+        rules,
+        set.direct.clone(),
+    ));
+    let options = ResolveOptions {
+        markers: target.markers.clone(),
+        python_version: target.python_version.clone(),
+        prerelease: if settings.pre || set.pre {
+            PrereleaseMode::Allow
+        } else {
+            PrereleaseMode::IfNecessaryOrExplicit
+        },
+        upgrade: settings.upgrade,
+        preferences: settings.preferences,
+        constraints: set.constraints.clone(),
+        no_deps: settings.no_deps,
+    };
+    let spinner = printer.spinner("Resolving dependencies");
+    let started = std::time::Instant::now();
+    let resolution = wharf_resolver::resolve(set.requirements.clone(), provider.clone(), options)
+        .await
+        .context("no set of versions satisfies the requirements")?;
+    spinner.finish_and_clear();
+    for warning in &resolution.warnings {
+        printer.warn(warning);
+    }
+    printer.status(printer.dim(&format!(
+        "Resolved {} package{} in {}",
+        resolution.packages.len(),
+        if resolution.packages.len() == 1 { "" } else { "s" },
+        elapsed(started)
+    )));
+    Ok((resolution, provider))
+}
+
+/// "123ms" / "1.23s".
+pub(crate) fn elapsed(started: std::time::Instant) -> String {
+    let elapsed = started.elapsed();
+    if elapsed.as_secs() >= 1 {
+        format!("{:.2}s", elapsed.as_secs_f64())
+    } else {
+        format!("{}ms", elapsed.as_millis())
+    }
+}
+
+/// One package to put into the environment.
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedInstall {
+    pub name: PackageName,
+    pub version: Version,
+    pub file: DistFile,
+    pub requested: bool,
+    pub direct_url: Option<DirectUrl>,
+    pub replaces: Option<InstalledDist>,
+}
+
+/// What a command will change.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub install: Vec<PlannedInstall>,
+    pub remove: Vec<InstalledDist>,
+}
+
+impl Plan {
+    /// Compare a resolution with what is installed.
+    pub fn new(
+        resolution: &Resolution,
+        provider: &IndexProvider,
+        installed: &BTreeMap<PackageName, InstalledDist>,
+        direct: &HashMap<PackageName, DistFile>,
+        reinstall: bool,
+    ) -> Result<Self> {
+        let mut plan = Self::default();
+        for package in &resolution.packages {
+            let file = provider
+                .best_file(&package.name, &package.version)
+                .with_context(|| format!("no file to install for {} {}", package.name, package.version))?;
+            let direct_url = direct.get(&package.name).map(|file| direct_url_of(file));
+            let existing = installed.get(&package.name);
+            if let Some(existing) = existing {
+                let same_source = match (&direct_url, &existing.direct_url) {
+                    (None, None) => true,
+                    (Some(wanted), Some(have)) => wanted.url == have.url,
+                    _ => false,
+                };
+                if existing.version == package.version && same_source && !(reinstall && package.direct) {
+                    continue;
+                }
+            }
+            plan.install.push(PlannedInstall {
+                name: package.name.clone(),
+                version: package.version.clone(),
+                file,
+                requested: package.direct,
+                direct_url,
+                replaces: existing.cloned(),
+            });
+        }
+        Ok(plan)
+    }
+
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.install.is_empty() && self.remove.is_empty()
+    }
+}
+
+fn direct_url_of(file: &DistFile) -> DirectUrl {
+    let mut url = file.url.clone();
+    // PEP 610: never record credentials.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    DirectUrl {
+        url: url.to_string(),
+        info: DirectUrlInfo::ArchiveInfo {
+            hash: file.sha256().map(|hash| format!("sha256={hash}")),
+            hashes: file
+                .sha256()
+                .map(|hash| BTreeMap::from([("sha256".to_string(), hash.to_string())])),
+        },
+        subdirectory: None,
+    }
+}
+
+/// Set by Ctrl-C / SIGTERM during an install.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the user asked to stop.
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Catch Ctrl-C and SIGTERM from now on: the install stops at the next safe point and
+/// rolls back instead of dying half-way.
+pub(crate) fn catch_interrupts() {
+    tokio::spawn(async {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => return,
+            };
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            INTERRUPTED.store(true, Ordering::SeqCst);
+        }
+    });
+}
+
+/// Wait until interrupted.
+async fn until_interrupted() {
+    while !interrupted() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Download (when not already unpacked in the cache) and unpack every planned wheel.
+pub(crate) async fn fetch(
+    plan: &Plan,
+    client: &IndexClient,
+    cache: &Cache,
+    required_hashes: Option<&HashMap<PackageName, Vec<String>>>,
+    printer: &Printer,
+) -> Result<Vec<UnpackedWheel>> {
+    let bar = printer.progress(plan.install.len() as u64, "Fetching");
+    let work = futures::stream::iter(plan.install.iter().map(|planned| {
+        let bar = bar.clone();
+        async move {
+            let result = fetch_one(planned, client, cache, required_hashes).await;
+            bar.inc(1);
+            result
+        }
+    }))
+    .buffered(32)
+    .try_collect::<Vec<_>>();
+    let unpacked = tokio::select! {
+        result = work => result?,
+        () = until_interrupted() => {
+            return Err(Interrupted("interrupted while downloading; the environment was not changed".to_string()).into());
+        }
+    };
+    bar.finish_and_clear();
+    Ok(unpacked)
+}
+
+async fn fetch_one(
+    planned: &PlannedInstall,
+    client: &IndexClient,
+    cache: &Cache,
+    required_hashes: Option<&HashMap<PackageName, Vec<String>>>,
+) -> Result<UnpackedWheel> {
+    let DistFilename::Wheel(filename) = &planned.file.filename else {
+        bail!("{} is not a wheel", planned.file.filename_text());
+    };
+    // A wheel already unpacked under its index hash needs no download at all.
+    if let Some(sha256) = planned.file.sha256() {
+        let allowed = required_hashes
+            .and_then(|hashes| hashes.get(&planned.name))
+            .is_none_or(|list| list.iter().any(|hash| hash.eq_ignore_ascii_case(sha256)));
+        if allowed {
+            if let Some(unpacked) = UnpackedWheel::from_cache(cache, filename, sha256)? {
+                return Ok(unpacked);
+            }
+        }
+    }
+    let path = client
+        .download(&planned.file)
+        .await
+        .with_context(|| format!("failed to download {}", planned.file.filename_text()))?;
+    let cache = cache.clone();
+    let expected = planned.file.sha256().map(str::to_string);
+    let required = required_hashes.and_then(|hashes| hashes.get(&planned.name)).cloned();
+    let name = planned.name.clone();
+    tokio::task::spawn_blocking(move || -> Result<UnpackedWheel> {
+        let sha256 = wharf_installer::sha256_file(&path)?;
+        if let Some(required) = required {
+            if !required.iter().any(|hash| hash.eq_ignore_ascii_case(&sha256)) {
+                return Err(Hinted::new(
+                    format!(
+                        "hash mismatch for {} ({name}): the file has sha256:{sha256}, but the requirements allow only {}",
+                        path.display(),
+                        required.iter().map(|h| format!("sha256:{h}")).collect::<Vec<_>>().join(", ")
+                    ),
+                    "the file differs from the one the requirements were written for: check the index, or update the hashes if the change is expected",
+                )
+                .into());
+            }
+        }
+        let unpacked = wharf_installer::unpack_wheel(&cache, &path, expected.as_deref().or(Some(&sha256)))?;
+        Ok(unpacked)
+    })
+    .await?
+}
+
+/// What [`apply`] changed.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// `(name, version, replaced version)`.
+    pub installed: Vec<(PackageName, Version, Option<Version>)>,
+    /// `(name, version)`.
+    pub removed: Vec<(PackageName, Version)>,
+    /// How long applying took.
+    pub duration: std::time::Duration,
+}
+
+impl Outcome {
+    /// Print the changes as `+`/`-` lines (and JSON on stdout when asked).
+    pub fn print(&self, printer: &Printer, started: std::time::Instant, json: bool) {
+        let count = self.installed.len();
+        if count > 0 {
+            printer.status(printer.dim(&format!(
+                "Installed {count} package{} in {} ({} total)",
+                if count == 1 { "" } else { "s" },
+                format_duration(self.duration),
+                elapsed(started)
+            )));
+        }
+        if !self.removed.is_empty() {
+            printer.status(printer.dim(&format!(
+                "Removed {} package{}",
+                self.removed.len(),
+                if self.removed.len() == 1 { "" } else { "s" }
+            )));
+        }
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for (name, version, old) in &self.installed {
+            if let Some(old) = old {
+                lines.push((format!("{name} 0"), format!(" {} {name}=={old}", printer.removed("-"))));
+            }
+            lines.push((format!("{name} 1"), format!(" {} {name}=={version}", printer.added("+"))));
+        }
+        for (name, version) in &self.removed {
+            lines.push((format!("{name} 0"), format!(" {} {name}=={version}", printer.removed("-"))));
+        }
+        lines.sort();
+        for (_, line) in lines {
+            printer.status(line);
+        }
+        if json {
+            let installed: Vec<_> = self
+                .installed
+                .iter()
+                .map(|(name, version, old)| serde_json::json!({"name": name.to_string(), "version": version.to_string(), "replaced": old.as_ref().map(ToString::to_string)}))
+                .collect();
+            let removed: Vec<_> = self
+                .removed
+                .iter()
+                .map(|(name, version)| serde_json::json!({"name": name.to_string(), "version": version.to_string()}))
+                .collect();
+            printer.result(serde_json::json!({"installed": installed, "removed": removed}).to_string());
+        }
+    }
+}
+
+fn format_duration(duration: std::time::Duration) -> String {
+    if duration.as_secs() >= 1 {
+        format!("{:.2}s", duration.as_secs_f64())
+    } else {
+        format!("{}ms", duration.as_millis())
+    }
+}
+
+/// Put the unpacked wheels into the environment and remove what the plan removes. Each
+/// package changes atomically (the installer journals it); packages are done in parallel.
+/// Ctrl-C is deferred until this short phase ends.
+pub(crate) async fn apply(
+    plan: Plan,
+    unpacked: Vec<UnpackedWheel>,
+    layout: wharf_installer::Layout,
+    options: wharf_installer::InstallOptions,
+    printer: &Printer,
+) -> Result<Outcome> {
+    let bar = printer.progress((plan.install.len() + plan.remove.len()) as u64, "Installing");
+    let progress = bar.clone();
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Outcome> {
+        use rayon::prelude::*;
+        let started = std::time::Instant::now();
+        let results: Vec<Result<(PackageName, Version, Option<Version>)>> = plan
+            .install
+            .par_iter()
+            .zip(unpacked.par_iter())
+            .map(|(planned, unpacked)| {
+                let options = wharf_installer::InstallOptions {
+                    direct_url: planned.direct_url.clone(),
+                    requested: planned.requested,
+                    ..options.clone()
+                };
+                let result = match &planned.replaces {
+                    Some(old) => wharf_installer::replace(unpacked, &layout, &options, old),
+                    None => wharf_installer::install_wheel(unpacked, &layout, &options),
+                };
+                progress.inc(1);
+                result
+                    .map(|_| {
+                        (
+                            planned.name.clone(),
+                            planned.version.clone(),
+                            planned.replaces.as_ref().map(|old| old.version.clone()),
+                        )
+                    })
+                    .with_context(|| format!("failed to install {}", planned.file.filename_text()))
+            })
+            .collect();
+        let mut outcome = Outcome::default();
+        let mut first_error = None;
+        for result in results {
+            match result {
+                Ok(done) => outcome.installed.push(done),
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        if first_error.is_none() {
+            for dist in &plan.remove {
+                match wharf_installer::uninstall(dist, &layout) {
+                    Ok(_) => outcome.removed.push((dist.name.clone(), dist.version.clone())),
+                    Err(err) => {
+                        first_error.get_or_insert(
+                            anyhow::Error::new(err).context(format!("failed to remove {}", dist.name)),
+                        );
+                        break;
+                    }
+                }
+                progress.inc(1);
+            }
+        }
+        outcome.duration = started.elapsed();
+        match first_error {
+            None => Ok(outcome),
+            Some(err) => {
+                let done: Vec<String> = outcome
+                    .installed
+                    .iter()
+                    .map(|(name, version, _)| format!("{name}=={version}"))
+                    .collect();
+                Err(if done.is_empty() {
+                    err.context("nothing was changed")
+                } else {
+                    err.context(format!(
+                        "the failed package was left as it was; these were installed: {}",
+                        done.join(", ")
+                    ))
+                })
+            }
+        }
+    })
+    .await??;
+    bar.finish_and_clear();
+    Ok(outcome)
+}
+
+/// pip's installation report (`--report`), version 1.
+pub(crate) fn report_json(
+    plan: &Plan,
+    resolution: &Resolution,
+    interpreter: &wharf_interpreter::Interpreter,
+) -> serde_json::Value {
+    let install: Vec<serde_json::Value> = plan
+        .install
+        .iter()
+        .filter_map(|planned| {
+            let package = resolution.packages.iter().find(|p| p.name == planned.name)?;
+            let raw = &package.metadata.raw;
+            let mut archive_info = serde_json::Map::new();
+            if let Some(sha256) = planned.file.sha256() {
+                archive_info.insert("hash".into(), format!("sha256={sha256}").into());
+                archive_info.insert("hashes".into(), serde_json::json!({ "sha256": sha256 }));
+            }
+            let mut metadata = serde_json::Map::new();
+            metadata.insert("metadata_version".into(), raw.metadata_version.clone().into());
+            metadata.insert("name".into(), raw.name.clone().into());
+            metadata.insert("version".into(), raw.version.clone().into());
+            if let Some(summary) = &raw.summary {
+                metadata.insert("summary".into(), summary.clone().into());
+            }
+            if !raw.requires_dist.is_empty() {
+                metadata.insert("requires_dist".into(), raw.requires_dist.clone().into());
+            }
+            if let Some(requires_python) = &raw.requires_python {
+                metadata.insert("requires_python".into(), requires_python.clone().into());
+            }
+            if !raw.provides_extras.is_empty() {
+                metadata.insert("provides_extra".into(), raw.provides_extras.clone().into());
+            }
+            let mut entry = serde_json::json!({
+                "download_info": { "url": wharf_client::mask_url(&planned.file.url), "archive_info": archive_info },
+                "is_direct": planned.direct_url.is_some(),
+                "is_yanked": planned.file.yanked.is_some(),
+                "requested": package.direct,
+                "metadata": metadata,
+            });
+            if !package.extras.is_empty() {
+                entry["requested_extras"] =
+                    package.extras.iter().map(ToString::to_string).collect::<Vec<_>>().into();
+            }
+            Some(entry)
+        })
+        .collect();
+    serde_json::json!({
+        "version": "1",
+        "pip_version": concat!("wharf ", env!("CARGO_PKG_VERSION")),
+        "install": install,
+        "environment": serde_json::to_value(&interpreter.markers).unwrap_or_default(),
+    })
+}
