@@ -322,7 +322,9 @@ impl WheelBuilder {
     /// recommends), RECORD at the very end.
     fn all_entries(&self) -> Vec<Entry> {
         let mut entries = Vec::new();
-        if self.module {
+        let default_module = format!("{}/__init__.py", self.module_name());
+        // A file given for the default module's path replaces the generated one.
+        if self.module && !self.entries.iter().any(|entry| entry.path == default_module) {
             entries.push(Entry {
                 path: format!("{}/__init__.py", self.module_name()),
                 contents: format!("__version__ = \"{}\"\n", self.version).into_bytes(),

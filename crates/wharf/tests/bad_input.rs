@@ -1,0 +1,182 @@
+//! Bad input: each gives a clear error and a non-zero exit, and leaves the environment
+//! and the cache as they were.
+
+mod common;
+
+use common::*;
+
+fn setup() -> (TestContext, IndexServer) {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("good", "1.0"));
+    let index = context.serve(IndexOptions {
+        fail_projects: vec![("flaky".into(), 500)],
+        garbage_projects: vec!["garbled".into()],
+        truncate_files: vec![WheelBuilder::new("cut", "1.0").filename()],
+        ..IndexOptions::default()
+    });
+    context.wheel(WheelBuilder::new("cut", "1.0"));
+    context.venv();
+    (context, index)
+}
+
+#[test]
+fn malformed_requirement_names_file_and_line() {
+    let (context, index) = setup();
+    fs_err::write(context.cwd.join("requirements.txt"), "good\nbad >>> 1\n").unwrap();
+    let output = context.run(&["install", "-r", "requirements.txt", "-i", &index.url]);
+    assert_failure(&output, &["requirements.txt:2", "bad >>> 1"]);
+}
+
+#[test]
+fn unknown_package_says_where_it_looked() {
+    let (context, index) = setup();
+    let output = context.run(&["install", "does-not-exist", "-i", &index.url]);
+    assert_failure(&output, &["does-not-exist", "was not found in", "127.0.0.1"]);
+}
+
+#[test]
+fn no_matching_version_lists_available_versions() {
+    let (context, index) = setup();
+    let output = context.run(&["install", "good>=2", "-i", &index.url]);
+    assert_failure(&output, &["good>=2", "available versions of good: 1.0"]);
+}
+
+#[test]
+fn conflict_is_explained() {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("left", "1.0").requires("shared<2"));
+    context.wheel(WheelBuilder::new("right", "1.0").requires("shared>=2"));
+    context.wheel(WheelBuilder::new("shared", "1.0"));
+    context.wheel(WheelBuilder::new("shared", "2.0"));
+    let index = context.serve(IndexOptions::default());
+    context.venv();
+    let output = context.run(&["install", "left", "right", "-i", &index.url]);
+    assert_failure(&output, &["left", "depends on shared<2", "right", "shared>=2", "cannot be satisfied"]);
+}
+
+#[test]
+fn server_error_and_garbage_pages_are_reported() {
+    let (context, index) = setup();
+    let output = context.run(&["install", "flaky", "-i", &index.url]);
+    assert_failure(&output, &["500"]);
+    let output = context.run(&["install", "garbled", "-i", &index.url]);
+    assert_failure(&output, &["garbled"]);
+    assert_eq!(stdout(&context.run(&["freeze"])), "");
+}
+
+#[test]
+fn truncated_download_is_a_hash_mismatch_and_leaves_nothing() {
+    let (context, index) = setup();
+    let before = context.site_packages_listing();
+    let output = context.run(&["install", "good", "cut", "-i", &index.url]);
+    assert_failure(&output, &["cut-1.0-py3-none-any.whl"]);
+    assert_eq!(context.site_packages_listing(), before, "nothing may be installed, not even `good`");
+    let archives = context.cache.join("archives-v1");
+    let leftovers: Vec<_> = walkdir(&archives).into_iter().filter(|p| p.to_string_lossy().contains("cut-1.0")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs_err::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walkdir(&path));
+            }
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn wheel_whose_record_lies_is_refused() {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("liar", "1.0").file("liar/data.txt", "x").wrong_hash("liar/data.txt"));
+    context.venv();
+    let before = context.site_packages_listing();
+    let output = context.run(&["install", "--no-index", "-f", context.wheels.to_str().unwrap(), "liar"]);
+    assert_failure(&output, &["liar", "RECORD"]);
+    assert_eq!(context.site_packages_listing(), before);
+}
+
+#[test]
+fn wheel_with_path_traversal_is_refused() {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("evil", "1.0").raw_entry("../../escaped.py", "print('owned')"));
+    context.wheel(WheelBuilder::new("evil2", "1.0").raw_entry("/tmp/wharf-absolute-escape.py", "x"));
+    context.venv();
+    let before = context.site_packages_listing();
+    let links = context.wheels.to_str().unwrap();
+    assert_failure(&context.run(&["install", "--no-index", "-f", links, "evil"]), &["evil"]);
+    assert_failure(&context.run(&["install", "--no-index", "-f", links, "evil2"]), &["evil2"]);
+    assert_eq!(context.site_packages_listing(), before);
+    assert!(!context.cwd.join(".venv/lib/escaped.py").exists());
+    assert!(!std::path::Path::new("/tmp/wharf-absolute-escape.py").exists());
+}
+
+#[test]
+fn sdist_only_project_says_a_build_is_needed() {
+    let context = TestContext::new();
+    fs_err::write(context.wheels.join("onlysrc-1.0.tar.gz"), b"not really").unwrap();
+    context.venv();
+    let output = context.run(&["install", "--no-index", "-f", context.wheels.to_str().unwrap(), "onlysrc"]);
+    assert_failure(&output, &["onlysrc", "source distribution", "built"]);
+}
+
+#[test]
+fn no_environment_gives_a_hint() {
+    let context = TestContext::new();
+    let output = context.run(&["install", "anything", "--no-index"]);
+    assert_failure(&output, &["wharf venv"]);
+}
+
+#[test]
+fn interrupt_during_download_leaves_environment_unchanged() {
+    use std::io::Read;
+    // A server that accepts connections and never answers: the install hangs mid-fetch.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+            if held.len() > 64 {
+                break;
+            }
+        }
+        let mut buffer = [0u8; 1];
+        for mut stream in held {
+            let _ = stream.read(&mut buffer);
+        }
+    });
+    let context = TestContext::new();
+    let wheel = WheelBuilder::new("slow", "1.0");
+    fs_err::write(
+        context.cwd.join("links.html"),
+        format!(
+            "<a href=\"http://127.0.0.1:{port}/{}#sha256={}\">{}</a>",
+            wheel.filename(),
+            wheel.sha256(),
+            wheel.filename()
+        ),
+    )
+    .unwrap();
+    context.venv();
+    let before = context.site_packages_listing();
+    let child = context
+        .wharf()
+        .args(["install", "--no-index", "-f", "links.html", "slow"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!output.status.success());
+    assert_eq!(context.site_packages_listing(), before);
+}
