@@ -191,12 +191,11 @@ impl Cache {
                 let entry = entry?;
                 // Skip directories another process is still using: they hold a lock file.
                 let lock = entry.path().join(".lock");
-                if lock.exists() {
-                    if let Ok(file) = std::fs::File::open(&lock) {
-                        if file.try_lock().is_err() {
-                            continue;
-                        }
-                    }
+                if lock.exists()
+                    && let Ok(file) = std::fs::File::open(&lock)
+                    && file.try_lock().is_err()
+                {
+                    continue;
                 }
                 if entry.file_type()?.is_dir() {
                     fs_err::remove_dir_all(entry.path())?;
@@ -223,10 +222,10 @@ impl Cache {
     pub fn size(&self) -> Result<u64, CacheError> {
         let mut total = 0;
         for entry in walkdir::WalkDir::new(&self.root).into_iter().flatten() {
-            if entry.file_type().is_file() {
-                if let Ok(metadata) = entry.metadata() {
-                    total += metadata.len();
-                }
+            if entry.file_type().is_file()
+                && let Ok(metadata) = entry.metadata()
+            {
+                total += metadata.len();
             }
         }
         Ok(total)
@@ -314,7 +313,10 @@ mod tests {
             fs_err::write(work.join(COMPLETE_MARKER), "").unwrap();
             cache.persist_dir(&work, &target).unwrap();
         }
-        assert_eq!(fs_err::read_to_string(target.join("file")).unwrap(), "first");
+        assert_eq!(
+            fs_err::read_to_string(target.join("file")).unwrap(),
+            "first"
+        );
     }
 
     #[test]
@@ -328,7 +330,10 @@ mod tests {
         fs_err::write(work.join("file"), "whole").unwrap();
         fs_err::write(work.join(COMPLETE_MARKER), "").unwrap();
         cache.persist_dir(&work, &target).unwrap();
-        assert_eq!(fs_err::read_to_string(target.join("file")).unwrap(), "whole");
+        assert_eq!(
+            fs_err::read_to_string(target.join("file")).unwrap(),
+            "whole"
+        );
     }
 
     #[test]

@@ -39,7 +39,12 @@ pub struct GlobalArgs {
     #[arg(global = true, long)]
     pub no_cache: bool,
     /// Read settings from this file instead of wharf.toml/pyproject.toml and the user file.
-    #[arg(global = true, long, value_name = "FILE", env = "WHARF_CONFIG_FILE_OVERRIDE")]
+    #[arg(
+        global = true,
+        long,
+        value_name = "FILE",
+        env = "WHARF_CONFIG_FILE_OVERRIDE"
+    )]
     pub config_file: Option<PathBuf>,
     /// Ignore every configuration file.
     #[arg(global = true, long, env = "WHARF_NO_CONFIG", value_parser = clap::builder::BoolishValueParser::new())]

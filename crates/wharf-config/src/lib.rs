@@ -223,10 +223,10 @@ impl Settings {
             if let Some(file) = &options.config_file {
                 files.push(file.clone());
             } else {
-                if let Some(user) = user_config_file(env) {
-                    if user.is_file() {
-                        files.push(user);
-                    }
+                if let Some(user) = user_config_file(env)
+                    && user.is_file()
+                {
+                    files.push(user);
                 }
                 if let Some(project) = find_project_file(&options.working_dir)? {
                     files.push(project);
@@ -249,12 +249,12 @@ impl Settings {
                     Kind::List | Kind::PathList => {
                         Value::List(text.split_whitespace().map(str::to_string).collect())
                     }
-                    Kind::Bool => Value::Bool(parse_bool(&text).ok_or_else(|| {
-                        ConfigError::Invalid {
+                    Kind::Bool => {
+                        Value::Bool(parse_bool(&text).ok_or_else(|| ConfigError::Invalid {
                             origin: source.clone(),
                             message: format!("`{text}` is not a boolean (use true or false)"),
-                        }
-                    })?),
+                        })?)
+                    }
                 };
                 settings.values.insert(key.name, (value, source));
                 break;
@@ -274,7 +274,10 @@ impl Settings {
             path: path.to_path_buf(),
             message: err.message().to_string(),
         })?;
-        let table = if path.file_name().is_some_and(|name| name == "pyproject.toml") {
+        let table = if path
+            .file_name()
+            .is_some_and(|name| name == "pyproject.toml")
+        {
             match document
                 .get("tool")
                 .and_then(|tool| tool.get("wharf"))
@@ -289,16 +292,19 @@ impl Settings {
         let base = path.parent().unwrap_or(Path::new("."));
         let source = Source::File(path.to_path_buf());
         for (name, raw) in &table {
-            let key = KEYS
-                .iter()
-                .find(|key| key.name == name)
-                .ok_or_else(|| ConfigError::Invalid {
-                    origin: source.clone(),
-                    message: format!(
-                        "unknown setting `{name}`; known settings: {}",
-                        KEYS.iter().map(|key| key.name).collect::<Vec<_>>().join(", ")
-                    ),
-                })?;
+            let key =
+                KEYS.iter()
+                    .find(|key| key.name == name)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        origin: source.clone(),
+                        message: format!(
+                            "unknown setting `{name}`; known settings: {}",
+                            KEYS.iter()
+                                .map(|key| key.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    })?;
             let wrong = |expected: &str| ConfigError::Invalid {
                 origin: source.clone(),
                 message: format!("`{name}` must be {expected}"),
@@ -306,9 +312,7 @@ impl Settings {
             let value = match (key.kind, raw) {
                 (Kind::String, toml::Value::String(text)) => Value::String(text.clone()),
                 (Kind::String, toml::Value::Integer(number)) => Value::String(number.to_string()),
-                (Kind::Path, toml::Value::String(text)) => {
-                    Value::String(relative_to(base, text))
-                }
+                (Kind::Path, toml::Value::String(text)) => Value::String(relative_to(base, text)),
                 (Kind::Bool, toml::Value::Boolean(flag)) => Value::Bool(*flag),
                 (Kind::List | Kind::PathList, toml::Value::String(text)) => {
                     Value::List(vec![text.clone()])
@@ -325,9 +329,9 @@ impl Settings {
                 (Kind::List | Kind::PathList, _) => return Err(wrong("a list of strings")),
             };
             let value = match (key.kind, value) {
-                (Kind::PathList, Value::List(items)) => Value::List(
-                    items.iter().map(|item| relative_to(base, item)).collect(),
-                ),
+                (Kind::PathList, Value::List(items)) => {
+                    Value::List(items.iter().map(|item| relative_to(base, item)).collect())
+                }
                 (_, value) => value,
             };
             self.values.insert(key.name, (value, source.clone()));
@@ -451,7 +455,10 @@ mod tests {
         let user: &'static str = Box::leak(user.into_boxed_str());
         let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([
             ("WHARF_CONFIG_FILE", user),
-            ("PIP_EXTRA_INDEX_URL", "https://a.example/simple https://b.example/simple"),
+            (
+                "PIP_EXTRA_INDEX_URL",
+                "https://a.example/simple https://b.example/simple",
+            ),
         ]));
         let settings = Settings::load(
             &LoadOptions {
@@ -462,7 +469,10 @@ mod tests {
             &env_of(pairs),
         )
         .unwrap();
-        assert_eq!(settings.string("index-url"), Some("https://project.example/simple"));
+        assert_eq!(
+            settings.string("index-url"),
+            Some("https://project.example/simple")
+        );
         assert_eq!(settings.list("extra-index-url").len(), 2);
         assert_eq!(
             settings.source("extra-index-url"),
@@ -493,13 +503,19 @@ mod tests {
         )
         .unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("wharf.toml") && message.contains("index_url"), "{message}");
+        assert!(
+            message.contains("wharf.toml") && message.contains("index_url"),
+            "{message}"
+        );
     }
 
     #[test]
     fn bad_boolean_in_environment() {
-        let err = Settings::load(&LoadOptions::default(), &env_of(&[("WHARF_OFFLINE", "maybe")]))
-            .unwrap_err();
+        let err = Settings::load(
+            &LoadOptions::default(),
+            &env_of(&[("WHARF_OFFLINE", "maybe")]),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("WHARF_OFFLINE"), "{err}");
     }
 }

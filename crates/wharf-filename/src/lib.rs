@@ -18,7 +18,9 @@ pub use uv_platform_tags::{
 #[derive(Debug, thiserror::Error)]
 pub enum FilenameError {
     /// The wheel name does not have 5 or 6 dash-separated parts.
-    #[error("`{0}` is not a valid wheel file name: expected `name-version(-build)?-python-abi-platform.whl`")]
+    #[error(
+        "`{0}` is not a valid wheel file name: expected `name-version(-build)?-python-abi-platform.whl`"
+    )]
     WheelShape(String),
     /// A part of the name is invalid.
     #[error("`{filename}` has an invalid {part}: {message}")]
@@ -130,7 +132,11 @@ impl WheelFilename {
 
     /// The `.dist-info` directory name inside the wheel, e.g. `foo_bar-1.0.dist-info`.
     pub fn dist_info_dir(&self) -> String {
-        format!("{}-{}.dist-info", self.name.as_dist_info_name(), self.version)
+        format!(
+            "{}-{}.dist-info",
+            self.name.as_dist_info_name(),
+            self.version
+        )
     }
 
     /// The `.data` directory name inside the wheel.
@@ -148,7 +154,9 @@ impl FromStr for WheelFilename {
             .ok_or_else(|| FilenameError::UnknownExtension(filename.to_string()))?;
         let parts: Vec<&str> = stem.split('-').collect();
         let (name, version, build, python, abi, platform) = match parts.as_slice() {
-            [name, version, python, abi, platform] => (*name, *version, None, *python, *abi, *platform),
+            [name, version, python, abi, platform] => {
+                (*name, *version, None, *python, *abi, *platform)
+            }
             [name, version, build, python, abi, platform] => {
                 (*name, *version, Some(*build), *python, *abi, *platform)
             }
@@ -164,9 +172,13 @@ impl FromStr for WheelFilename {
             Version::from_str(version).map_err(|err| invalid("version", err.to_string()))?;
         let build = build
             .map(|build| {
-                let digits = build.len() - build.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let digits =
+                    build.len() - build.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 if digits == 0 {
-                    return Err(invalid("build tag", format!("`{build}` must start with a digit")));
+                    return Err(invalid(
+                        "build tag",
+                        format!("`{build}` must start with a digit"),
+                    ));
                 }
                 Ok(BuildTag {
                     number: build[..digits]
@@ -248,14 +260,14 @@ impl SdistFilename {
         // Try every dash as the name/version split, taking the one whose name matches.
         for (index, _) in stem.match_indices('-') {
             let (candidate, version) = (&stem[..index], &stem[index + 1..]);
-            if PackageName::from_str(candidate).ok().as_ref() == Some(name) {
-                if let Ok(version) = Version::from_str(version) {
-                    return Ok(Self {
-                        name: name.clone(),
-                        version,
-                        extension,
-                    });
-                }
+            if PackageName::from_str(candidate).ok().as_ref() == Some(name)
+                && let Ok(version) = Version::from_str(version)
+            {
+                return Ok(Self {
+                    name: name.clone(),
+                    version,
+                    extension,
+                });
             }
         }
         Err(FilenameError::SdistShape(filename.to_string()))
@@ -361,14 +373,28 @@ mod tests {
     #[test]
     fn bad_wheels() {
         assert!("foo-1.0-py3-none.whl".parse::<WheelFilename>().is_err());
-        assert!("foo-notaversion-py3-none-any.whl".parse::<WheelFilename>().is_err());
-        assert!("foo-1.0-x-py3-none-any.whl".parse::<WheelFilename>().is_err());
+        assert!(
+            "foo-notaversion-py3-none-any.whl"
+                .parse::<WheelFilename>()
+                .is_err()
+        );
+        assert!(
+            "foo-1.0-x-py3-none-any.whl"
+                .parse::<WheelFilename>()
+                .is_err()
+        );
     }
 
     #[test]
     fn compatibility_with_tags() {
         let tags = Tags::from_env(
-            Platform::new(Os::Manylinux { major: 2, minor: 36 }, Arch::X86_64),
+            Platform::new(
+                Os::Manylinux {
+                    major: 2,
+                    minor: 36,
+                },
+                Arch::X86_64,
+            ),
             (3, 11),
             "cpython",
             (3, 11),

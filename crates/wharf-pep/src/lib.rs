@@ -6,17 +6,16 @@
 //! from here, so that an upgrade touches one crate.
 
 pub use uv_normalize::{ExtraName, InvalidNameError, PackageName};
+/// Version ranges for the resolver (PubGrub), and a helper for displaying them.
+pub use uv_pep440::strip_local_version_sentinels;
 pub use uv_pep440::{
     Operator, Prerelease, PrereleaseKind, Version, VersionParseError, VersionSpecifier,
     VersionSpecifiers, VersionSpecifiersParseError,
 };
-/// Version ranges for the resolver (PubGrub), and a helper for displaying them.
-pub use uv_pep440::strip_local_version_sentinels;
 pub use uv_pep508::{
     MarkerEnvironment, MarkerEnvironmentBuilder, MarkerExpression, MarkerTree, Pep508Error,
     Requirement, StringVersion, VerbatimUrl, VersionOrUrl,
 };
-
 
 /// Parse a PEP 508 requirement string, e.g. `requests[socks]>=2.0; python_version>"3.8"`.
 pub fn parse_requirement(text: &str) -> Result<Requirement, Box<Pep508Error>> {

@@ -27,7 +27,11 @@ impl NameSet {
     pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
         let mut set = Self::default();
         for value in values {
-            for item in value.split(',').map(str::trim).filter(|item| !item.is_empty()) {
+            for item in value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+            {
                 match item {
                     ":all:" => {
                         set.all = true;
@@ -66,6 +70,9 @@ pub struct FileRules {
     pub required_hashes: Option<HashMap<PackageName, Vec<String>>>,
 }
 
+/// A project's files grouped by version.
+type FilesByVersion = BTreeMap<Version, Vec<DistFile>>;
+
 /// Versions and metadata from indexes, for one target.
 pub struct IndexProvider {
     client: IndexClient,
@@ -73,7 +80,7 @@ pub struct IndexProvider {
     python_version: Version,
     rules: FileRules,
     direct: HashMap<PackageName, DistFile>,
-    files: Mutex<HashMap<PackageName, Arc<BTreeMap<Version, Vec<DistFile>>>>>,
+    files: Mutex<HashMap<PackageName, Arc<FilesByVersion>>>,
 }
 
 impl IndexProvider {
@@ -108,9 +115,9 @@ impl IndexProvider {
             .filter(|file| self.file_problem(name, file).is_none())
             .max_by_key(|file| match &file.filename {
                 DistFilename::Wheel(wheel) => wheel.compatibility(&self.tags),
-                DistFilename::Sdist(_) => TagCompatibility::Incompatible(
-                    wharf_filename::IncompatibleTag::Invalid,
-                ),
+                DistFilename::Sdist(_) => {
+                    TagCompatibility::Incompatible(wharf_filename::IncompatibleTag::Invalid)
+                }
             })
             .cloned()
     }
@@ -130,24 +137,32 @@ impl IndexProvider {
 
     /// Why a file cannot be used on the target, if it cannot.
     fn file_problem(&self, name: &PackageName, file: &DistFile) -> Option<String> {
-        if let Some(requires_python) = &file.requires_python {
-            if !requires_python.contains(&self.python_version) {
-                return Some(format!("requires Python {requires_python}"));
-            }
+        if let Some(requires_python) = &file.requires_python
+            && !requires_python.contains(&self.python_version)
+        {
+            return Some(format!("requires Python {requires_python}"));
         }
-        if let Some(required) = self.rules.required_hashes.as_ref().and_then(|h| h.get(name)) {
-            if let Some(sha256) = file.sha256() {
-                if !required.iter().any(|hash| hash.eq_ignore_ascii_case(sha256)) {
-                    return Some("does not match the required hashes".to_string());
-                }
-            }
+        if let Some(required) = self
+            .rules
+            .required_hashes
+            .as_ref()
+            .and_then(|h| h.get(name))
+            && let Some(sha256) = file.sha256()
+            && !required
+                .iter()
+                .any(|hash| hash.eq_ignore_ascii_case(sha256))
+        {
+            return Some("does not match the required hashes".to_string());
         }
         match &file.filename {
             DistFilename::Wheel(wheel) => {
                 if self.rules.no_binary.contains(name) {
                     Some("is a wheel, and --no-binary excludes wheels".to_string())
                 } else if !wheel.is_compatible(&self.tags) {
-                    Some(format!("has tags {} that do not fit this interpreter", wheel.tag_string()))
+                    Some(format!(
+                        "has tags {} that do not fit this interpreter",
+                        wheel.tag_string()
+                    ))
                 } else {
                     None
                 }
@@ -174,26 +189,32 @@ impl IndexProvider {
         let unusable = if usable.is_empty() {
             problems.sort();
             problems.dedup();
-            Some(if files.iter().all(|f| !f.is_wheel()) && problems.len() == 1 {
-                format!("has only a source distribution, which must be built (building arrives with `wharf build`)")
-            } else if files.iter().any(|f| f.is_wheel()) && problems.iter().all(|p| p.starts_with("has tags") || p.starts_with("is a source")) {
-                format!(
-                    "has no wheel for this interpreter ({} file{}: {})",
-                    files.len(),
-                    if files.len() == 1 { "" } else { "s" },
-                    files
+            Some(
+                if files.iter().all(|f| !f.is_wheel()) && problems.len() == 1 {
+                    "has only a source distribution, which must be built (building arrives with `wharf build`)".to_string()
+                } else if files.iter().any(|f| f.is_wheel())
+                    && problems
                         .iter()
-                        .filter_map(|f| match &f.filename {
-                            DistFilename::Wheel(wheel) => Some(wheel.tag_string()),
-                            DistFilename::Sdist(_) => Some("sdist".to_string()),
-                        })
-                        .take(4)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            } else {
-                problems.join("; ")
-            })
+                        .all(|p| p.starts_with("has tags") || p.starts_with("is a source"))
+                {
+                    format!(
+                        "has no wheel for this interpreter ({} file{}: {})",
+                        files.len(),
+                        if files.len() == 1 { "" } else { "s" },
+                        files
+                            .iter()
+                            .map(|f| match &f.filename {
+                                DistFilename::Wheel(wheel) => wheel.tag_string(),
+                                DistFilename::Sdist(_) => "sdist".to_string(),
+                            })
+                            .take(4)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    problems.join("; ")
+                },
+            )
         } else {
             None
         };
@@ -261,10 +282,7 @@ impl Provider for IndexProvider {
             })?;
             self.client.metadata(&file).await.map_err(|err| {
                 ProviderError::new(
-                    format!(
-                        "could not read the metadata of {}",
-                        file.filename_text()
-                    ),
+                    format!("could not read the metadata of {}", file.filename_text()),
                     err,
                 )
             })

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use pubgrub::{
-    DefaultStringReporter, Derived, DerivationTree, External, Map, Ranges, ReportFormatter,
+    DefaultStringReporter, DerivationTree, Derived, External, Map, Ranges, ReportFormatter,
     Reporter, Term,
 };
 use wharf_pep::{PackageName, Version};
@@ -28,7 +28,11 @@ pub(crate) fn hints(
     options: &ResolveOptions,
 ) -> Vec<String> {
     let mut hints = Vec::new();
-    let mut names: Vec<&PackageName> = tree.packages().into_iter().filter_map(|p| p.name()).collect();
+    let mut names: Vec<&PackageName> = tree
+        .packages()
+        .into_iter()
+        .filter_map(|p| p.name())
+        .collect();
     names.sort();
     names.dedup();
     for name in names {
@@ -58,12 +62,19 @@ pub(crate) fn hints(
             hints.push(format!(
                 "available versions of {name}: {}{}",
                 shown.join(", "),
-                if more > 0 { format!(" and {more} older") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} older")
+                } else {
+                    String::new()
+                }
             ));
         }
         for candidate in versions.candidates.iter().rev().take(30) {
             if let Some(reason) = &candidate.unusable {
-                hints.push(format!("{name} {} was skipped: {reason}", candidate.version));
+                hints.push(format!(
+                    "{name} {} was skipped: {reason}",
+                    candidate.version
+                ));
             }
         }
         let yanked: Vec<String> = versions
@@ -157,17 +168,25 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
         external: &External<ResolverPackage, Ranges<Version>, String>,
     ) -> String {
         match external {
-            External::NotRoot(package, version) => format!("we are solving for {package} {version}"),
+            External::NotRoot(package, version) => {
+                format!("we are solving for {package} {version}")
+            }
             External::NoVersions(package, range) => {
                 if range == &Ranges::full() {
                     format!("there is no usable version of {package}")
                 } else {
-                    format!("there is no usable version of {}", package_range(package, range))
+                    format!(
+                        "there is no usable version of {}",
+                        package_range(package, range)
+                    )
                 }
             }
             External::FromDependencyOf(package, range, dependency, dependency_range) => {
                 if *package == ResolverPackage::Root {
-                    format!("you require {}", package_range(dependency, dependency_range))
+                    format!(
+                        "you require {}",
+                        package_range(dependency, dependency_range)
+                    )
                 } else {
                     format!(
                         "{} depends on {}",
@@ -177,7 +196,10 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
                 }
             }
             External::Custom(package, range, reason) => {
-                format!("{} cannot be used: it {reason}", package_range(package, range))
+                format!(
+                    "{} cannot be used: it {reason}",
+                    package_range(package, range)
+                )
             }
         }
     }
@@ -199,7 +221,11 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.format_external(
                 &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
             ),
-            slice if slice.iter().all(|(_, term)| matches!(term, Term::Positive(_))) => {
+            slice
+                if slice
+                    .iter()
+                    .all(|(_, term)| matches!(term, Term::Positive(_))) =>
+            {
                 let mut parts: Vec<String> = slice
                     .iter()
                     .map(|(package, term)| match term {

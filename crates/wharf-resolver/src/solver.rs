@@ -5,7 +5,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError, Ranges};
+use pubgrub::{
+    Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError, Ranges,
+};
 use tokio::sync::OnceCell;
 use wharf_metadata::CoreMetadata;
 use wharf_pep::{
@@ -337,12 +339,12 @@ impl Solver {
                     && (!candidate.yanked || pins.is_some_and(|pins| pins.contains(version)))
             })
         };
-        if !self.options.upgrade.allows(name) {
-            if let Some(preferred) = self.options.preferences.get(name) {
-                if range.contains(preferred) && usable(preferred) {
-                    return Ok(Some(preferred.clone()));
-                }
-            }
+        if !self.options.upgrade.allows(name)
+            && let Some(preferred) = self.options.preferences.get(name)
+            && range.contains(preferred)
+            && usable(preferred)
+        {
+            return Ok(Some(preferred.clone()));
         }
         let allow_prerelease = self.options.prerelease == PrereleaseMode::Allow
             || learned.explicit_prerelease.contains(name);
@@ -431,12 +433,12 @@ impl DependencyProvider for Solver {
                         metadata.name, metadata.version
                     )));
                 }
-                if let Some(requires_python) = &metadata.requires_python {
-                    if !requires_python.contains(&self.options.python_version) {
-                        let reason = format!("requires Python {requires_python}");
-                        self.record_rejection(name, version, reason.clone());
-                        return Ok(Dependencies::Unavailable(reason));
-                    }
+                if let Some(requires_python) = &metadata.requires_python
+                    && !requires_python.contains(&self.options.python_version)
+                {
+                    let reason = format!("requires Python {requires_python}");
+                    self.record_rejection(name, version, reason.clone());
+                    return Ok(Dependencies::Unavailable(reason));
                 }
                 if self.options.no_deps {
                     Vec::new()

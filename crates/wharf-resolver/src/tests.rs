@@ -80,7 +80,11 @@ fn metadata_text(name: &str, version: &str, release: &Release) -> String {
     for (extra, requirements) in &release.extras {
         text.push_str(&format!("Provides-Extra: {extra}\n"));
         for requirement in requirements {
-            let joiner = if requirement.contains(';') { " and" } else { " ;" };
+            let joiner = if requirement.contains(';') {
+                " and"
+            } else {
+                " ;"
+            };
             text.push_str(&format!(
                 "Requires-Dist: {requirement}{joiner} extra == \"{extra}\"\n"
             ));
@@ -176,7 +180,13 @@ fn run(path: &std::path::Path) -> Result<(), String> {
         upgrade: if scenario.upgrade.is_empty() {
             Upgrade::None
         } else {
-            Upgrade::Packages(scenario.upgrade.iter().map(|n| n.parse().unwrap()).collect::<HashSet<_>>())
+            Upgrade::Packages(
+                scenario
+                    .upgrade
+                    .iter()
+                    .map(|n| n.parse().unwrap())
+                    .collect::<HashSet<_>>(),
+            )
         },
         preferences: scenario
             .preferences
@@ -198,7 +208,14 @@ fn run(path: &std::path::Path) -> Result<(), String> {
         options,
     ));
     match (result, scenario.expect) {
-        (Ok(resolution), Expect { resolution: Some(expected), absent, .. }) => {
+        (
+            Ok(resolution),
+            Expect {
+                resolution: Some(expected),
+                absent,
+                ..
+            },
+        ) => {
             let got: BTreeMap<String, String> = resolution
                 .packages
                 .iter()
@@ -214,7 +231,14 @@ fn run(path: &std::path::Path) -> Result<(), String> {
             }
             Ok(())
         }
-        (Err(ResolveError::NoSolution { report, hints }), Expect { error, resolution: None, .. }) => {
+        (
+            Err(ResolveError::NoSolution { report, hints }),
+            Expect {
+                error,
+                resolution: None,
+                ..
+            },
+        ) => {
             let text = format!("{report}\n{}", hints.join("\n"));
             for phrase in &error {
                 if !text.contains(phrase.as_str()) {
@@ -257,5 +281,10 @@ fn scenarios() {
                 .map(|err| format!("{}: {err}", path.file_name().unwrap().to_string_lossy()))
         })
         .collect();
-    assert!(failures.is_empty(), "{} scenario(s) failed:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} scenario(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -324,7 +324,12 @@ impl WheelBuilder {
         let mut entries = Vec::new();
         let default_module = format!("{}/__init__.py", self.module_name());
         // A file given for the default module's path replaces the generated one.
-        if self.module && !self.entries.iter().any(|entry| entry.path == default_module) {
+        if self.module
+            && !self
+                .entries
+                .iter()
+                .any(|entry| entry.path == default_module)
+        {
             entries.push(Entry {
                 path: format!("{}/__init__.py", self.module_name()),
                 contents: format!("__version__ = \"{}\"\n", self.version).into_bytes(),

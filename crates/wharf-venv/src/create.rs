@@ -143,7 +143,15 @@ fn clear_refusal(root: &Path, base: &Interpreter, is_venv: bool) -> Option<Strin
     if std::env::home_dir().is_some_and(|home| canonical == home) {
         return Some("it is the home directory".to_string());
     }
-    for interpreter_dir in [&base.base_prefix, &base.prefix] {
+    // A virtual environment's own prefix is not an installation to protect: replacing the
+    // environment `base` runs from is how `wharf venv` recreates `.venv` when discovery
+    // found `.venv/bin/python` first (the new one is made from the interpreter behind it).
+    let prefixes = if base.is_virtualenv {
+        vec![&base.base_prefix]
+    } else {
+        vec![&base.base_prefix, &base.prefix]
+    };
+    for interpreter_dir in prefixes {
         let interpreter_dir =
             fs_err::canonicalize(interpreter_dir).unwrap_or_else(|_| interpreter_dir.clone());
         if interpreter_dir.starts_with(&canonical) {

@@ -434,6 +434,25 @@ fn clearing_the_base_installation_is_refused() {
     assert!(base.base_executable.exists());
 }
 
+/// Regression: `wharf venv` run twice found `.venv/bin/python` as its base and refused to
+/// replace `.venv` because it "contains the base interpreter's installation".
+#[test]
+fn an_environment_is_replaced_from_its_own_interpreter() {
+    let fixture = Fixture::new();
+    let base = fixture.python3();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join(".venv");
+    let venv = create_venv(&root, &base, &VenvOptions::default()).unwrap();
+    let inner = Interpreter::query(&venv.interpreter.executable, &fixture.cache).unwrap();
+    assert!(inner.is_virtualenv);
+    create_venv(&root, &inner, &VenvOptions::default()).unwrap();
+    let prefix = run(
+        &root.join("bin/python"),
+        "import sys; print(sys.base_prefix)",
+    );
+    assert_eq!(prefix.trim(), base.base_prefix.display().to_string());
+}
+
 #[test]
 fn failure_midway_removes_what_was_made() {
     let fixture = Fixture::new();

@@ -34,14 +34,15 @@ pub(crate) fn installed(layout: &Layout) -> Result<BTreeMap<PackageName, Install
 
 /// Refuse to change an externally managed interpreter (PEP 668) unless asked.
 pub(crate) fn check_externally_managed(interpreter: &Interpreter, allow: bool) -> Result<()> {
-    if let Some(message) = &interpreter.externally_managed {
-        if !allow {
-            let detail = if message.trim().is_empty() {
-                String::new()
-            } else {
-                format!(":\n{}", message.trim())
-            };
-            return Err(Hinted::new(
+    if let Some(message) = &interpreter.externally_managed
+        && !allow
+    {
+        let detail = if message.trim().is_empty() {
+            String::new()
+        } else {
+            format!(":\n{}", message.trim())
+        };
+        return Err(Hinted::new(
                 format!(
                     "{} is externally managed (PEP 668){detail}",
                     interpreter.executable.display()
@@ -49,7 +50,6 @@ pub(crate) fn check_externally_managed(interpreter: &Interpreter, allow: bool) -
                 "create a virtual environment with `wharf venv` and install there, or pass --break-system-packages",
             )
             .into());
-        }
     }
     Ok(())
 }

@@ -72,10 +72,10 @@ fn hints(error: &anyhow::Error) -> Vec<String> {
         {
             hints.extend(notes.iter().cloned());
         }
-        if let Some(err) = cause.downcast_ref::<wharf_interpreter::InterpreterError>() {
-            if let Some(hint) = interpreter_hint(err) {
-                hints.push(hint);
-            }
+        if let Some(err) = cause.downcast_ref::<wharf_interpreter::InterpreterError>()
+            && let Some(hint) = interpreter_hint(err)
+        {
+            hints.push(hint);
         }
     }
     hints.dedup();

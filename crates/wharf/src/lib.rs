@@ -5,8 +5,8 @@
 
 mod commands;
 mod environment;
-mod operations;
 mod error;
+mod operations;
 mod printer;
 mod settings;
 mod target;

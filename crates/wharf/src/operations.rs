@@ -89,13 +89,20 @@ impl RequirementSet {
                 RequirementSpec::Named(requirement) => {
                     if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
                         let url = url.to_url();
-                        let file = direct_file(&url, Some(&requirement.name))
-                            .with_context(|| format!("{}: cannot use `{requirement}`", entry.origin))?;
+                        let file =
+                            direct_file(&url, Some(&requirement.name)).with_context(|| {
+                                format!("{}: cannot use `{requirement}`", entry.origin)
+                            })?;
                         self.direct.insert(requirement.name.clone(), file);
                     }
                     requirement
                 }
-                RequirementSpec::Unnamed { url, extras, marker, given } => {
+                RequirementSpec::Unnamed {
+                    url,
+                    extras,
+                    marker,
+                    given,
+                } => {
                     let file = direct_file(&url, None)
                         .with_context(|| format!("{}: cannot use `{given}`", entry.origin))?;
                     let name = file.filename.name().clone();
@@ -106,7 +113,11 @@ impl RequirementSet {
                         } else {
                             format!(
                                 "[{}]",
-                                extras.iter().map(ExtraName::to_string).collect::<Vec<_>>().join(",")
+                                extras
+                                    .iter()
+                                    .map(ExtraName::to_string)
+                                    .collect::<Vec<_>>()
+                                    .join(",")
                             )
                         }
                     );
@@ -140,7 +151,9 @@ impl RequirementSet {
         if parsed.index_url.is_some() {
             self.file_options.index_url = parsed.index_url;
         }
-        self.file_options.extra_index_urls.extend(parsed.extra_index_urls);
+        self.file_options
+            .extra_index_urls
+            .extend(parsed.extra_index_urls);
         self.file_options.find_links.extend(parsed.find_links);
         self.file_options.no_index |= parsed.no_index;
         self.pre |= parsed.pre;
@@ -222,10 +235,13 @@ fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
         )
         .into());
     }
-    if let Some(name) = name {
-        if filename.name() != name {
-            bail!("the file `{filename_text}` is for `{}`, not `{name}`", filename.name());
-        }
+    if let Some(name) = name
+        && filename.name() != name
+    {
+        bail!(
+            "the file `{filename_text}` is for `{}`, not `{name}`",
+            filename.name()
+        );
     }
     let size = url
         .to_file_path()
@@ -281,11 +297,19 @@ pub(crate) async fn resolve(
     printer: &Printer,
 ) -> Result<(Resolution, Arc<IndexProvider>)> {
     let only_binary = NameSet::parse(
-        set.only_binary.iter().chain(&settings.only_binary).map(String::as_str),
+        set.only_binary
+            .iter()
+            .chain(&settings.only_binary)
+            .map(String::as_str),
     )
     .map_err(anyhow::Error::msg)?;
-    let no_binary = NameSet::parse(set.no_binary.iter().chain(&settings.no_binary).map(String::as_str))
-        .map_err(anyhow::Error::msg)?;
+    let no_binary = NameSet::parse(
+        set.no_binary
+            .iter()
+            .chain(&settings.no_binary)
+            .map(String::as_str),
+    )
+    .map_err(anyhow::Error::msg)?;
     let rules = FileRules {
         only_binary,
         no_binary,
@@ -323,7 +347,11 @@ pub(crate) async fn resolve(
     printer.status(printer.dim(&format!(
         "Resolved {} package{} in {}",
         resolution.packages.len(),
-        if resolution.packages.len() == 1 { "" } else { "s" },
+        if resolution.packages.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         elapsed(started)
     )));
     Ok((resolution, provider))
@@ -370,8 +398,13 @@ impl Plan {
         for package in &resolution.packages {
             let file = provider
                 .best_file(&package.name, &package.version)
-                .with_context(|| format!("no file to install for {} {}", package.name, package.version))?;
-            let direct_url = direct.get(&package.name).map(|file| direct_url_of(file));
+                .with_context(|| {
+                    format!(
+                        "no file to install for {} {}",
+                        package.name, package.version
+                    )
+                })?;
+            let direct_url = direct.get(&package.name).map(direct_url_of);
             let existing = installed.get(&package.name);
             if let Some(existing) = existing {
                 let same_source = match (&direct_url, &existing.direct_url) {
@@ -379,7 +412,10 @@ impl Plan {
                     (Some(wanted), Some(have)) => wanted.url == have.url,
                     _ => false,
                 };
-                if existing.version == package.version && same_source && !(reinstall && package.direct) {
+                if existing.version == package.version
+                    && same_source
+                    && !(reinstall && package.direct)
+                {
                     continue;
                 }
             }
@@ -495,10 +531,8 @@ async fn fetch_one(
         let allowed = required_hashes
             .and_then(|hashes| hashes.get(&planned.name))
             .is_none_or(|list| list.iter().any(|hash| hash.eq_ignore_ascii_case(sha256)));
-        if allowed {
-            if let Some(unpacked) = UnpackedWheel::from_cache(cache, filename, sha256)? {
-                return Ok(unpacked);
-            }
+        if allowed && let Some(unpacked) = UnpackedWheel::from_cache(cache, filename, sha256)? {
+            return Ok(unpacked);
         }
     }
     let path = client
@@ -507,12 +541,14 @@ async fn fetch_one(
         .with_context(|| format!("failed to download {}", planned.file.filename_text()))?;
     let cache = cache.clone();
     let expected = planned.file.sha256().map(str::to_string);
-    let required = required_hashes.and_then(|hashes| hashes.get(&planned.name)).cloned();
+    let required = required_hashes
+        .and_then(|hashes| hashes.get(&planned.name))
+        .cloned();
     let name = planned.name.clone();
     tokio::task::spawn_blocking(move || -> Result<UnpackedWheel> {
         let sha256 = wharf_installer::sha256_file(&path)?;
-        if let Some(required) = required {
-            if !required.iter().any(|hash| hash.eq_ignore_ascii_case(&sha256)) {
+        if let Some(required) = required
+            && !required.iter().any(|hash| hash.eq_ignore_ascii_case(&sha256)) {
                 return Err(Hinted::new(
                     format!(
                         "hash mismatch for {} ({name}): the file has sha256:{sha256}, but the requirements allow only {}",
@@ -523,7 +559,6 @@ async fn fetch_one(
                 )
                 .into());
             }
-        }
         let unpacked = wharf_installer::unpack_wheel(&cache, &path, expected.as_deref().or(Some(&sha256)))?;
         Ok(unpacked)
     })
@@ -563,12 +598,21 @@ impl Outcome {
         let mut lines: Vec<(String, String)> = Vec::new();
         for (name, version, old) in &self.installed {
             if let Some(old) = old {
-                lines.push((format!("{name} 0"), format!(" {} {name}=={old}", printer.removed("-"))));
+                lines.push((
+                    format!("{name} 0"),
+                    format!(" {} {name}=={old}", printer.removed("-")),
+                ));
             }
-            lines.push((format!("{name} 1"), format!(" {} {name}=={version}", printer.added("+"))));
+            lines.push((
+                format!("{name} 1"),
+                format!(" {} {name}=={version}", printer.added("+")),
+            ));
         }
         for (name, version) in &self.removed {
-            lines.push((format!("{name} 0"), format!(" {} {name}=={version}", printer.removed("-"))));
+            lines.push((
+                format!("{name} 0"),
+                format!(" {} {name}=={version}", printer.removed("-")),
+            ));
         }
         lines.sort();
         for (_, line) in lines {
@@ -585,7 +629,9 @@ impl Outcome {
                 .iter()
                 .map(|(name, version)| serde_json::json!({"name": name.to_string(), "version": version.to_string()}))
                 .collect();
-            printer.result(serde_json::json!({"installed": installed, "removed": removed}).to_string());
+            printer.result(
+                serde_json::json!({"installed": installed, "removed": removed}).to_string(),
+            );
         }
     }
 }
@@ -608,7 +654,10 @@ pub(crate) async fn apply(
     options: wharf_installer::InstallOptions,
     printer: &Printer,
 ) -> Result<Outcome> {
-    let bar = printer.progress((plan.install.len() + plan.remove.len()) as u64, "Installing");
+    let bar = printer.progress(
+        (plan.install.len() + plan.remove.len()) as u64,
+        "Installing",
+    );
     let progress = bar.clone();
     let outcome = tokio::task::spawn_blocking(move || -> Result<Outcome> {
         use rayon::prelude::*;
@@ -652,10 +701,13 @@ pub(crate) async fn apply(
         if first_error.is_none() {
             for dist in &plan.remove {
                 match wharf_installer::uninstall(dist, &layout) {
-                    Ok(_) => outcome.removed.push((dist.name.clone(), dist.version.clone())),
+                    Ok(_) => outcome
+                        .removed
+                        .push((dist.name.clone(), dist.version.clone())),
                     Err(err) => {
                         first_error.get_or_insert(
-                            anyhow::Error::new(err).context(format!("failed to remove {}", dist.name)),
+                            anyhow::Error::new(err)
+                                .context(format!("failed to remove {}", dist.name)),
                         );
                         break;
                     }

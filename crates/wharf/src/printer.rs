@@ -52,8 +52,12 @@ impl Printer {
     /// Route `tracing` logs to stderr for `-v`/`-vv` (or `RUST_LOG`).
     pub fn init_logging(&self) {
         let default = match self.level {
-            Level::Debug => "wharf=debug,wharf_client=debug,wharf_resolver=debug,wharf_installer=debug,wharf_interpreter=debug",
-            Level::Verbose => "wharf=info,wharf_client=info,wharf_installer=info,wharf_resolver=info",
+            Level::Debug => {
+                "wharf=debug,wharf_client=debug,wharf_resolver=debug,wharf_installer=debug,wharf_interpreter=debug"
+            }
+            Level::Verbose => {
+                "wharf=info,wharf_client=info,wharf_installer=info,wharf_resolver=info"
+            }
             _ => "warn",
         };
         let filter = tracing_subscriber::EnvFilter::try_from_env("WHARF_LOG")

@@ -25,12 +25,16 @@ impl Context {
     /// Load configuration with this command's flags on top.
     pub fn load(global: &GlobalArgs, mut command_line: Vec<(&'static str, Value)>) -> Result<Self> {
         if let Some(dir) = &global.cache_dir {
-            command_line.push(("cache-dir", Value::String(dir.to_string_lossy().into_owned())));
+            command_line.push((
+                "cache-dir",
+                Value::String(dir.to_string_lossy().into_owned()),
+            ));
         }
         if global.offline {
             command_line.push(("offline", Value::Bool(true)));
         }
-        let working_dir = std::env::current_dir().context("failed to read the working directory")?;
+        let working_dir =
+            std::env::current_dir().context("failed to read the working directory")?;
         let settings = Settings::load(
             &LoadOptions {
                 command_line,
@@ -96,7 +100,10 @@ impl Context {
             Some("unsafe-best-match") => IndexStrategy::UnsafeBestMatch,
             Some(other) => {
                 return Err(Hinted::new(
-                    format!("unknown index strategy `{other}` (from {})", self.settings.source("index-strategy")),
+                    format!(
+                        "unknown index strategy `{other}` (from {})",
+                        self.settings.source("index-strategy")
+                    ),
                     "use `first-index` or `unsafe-best-match`",
                 )
                 .into());
@@ -117,8 +124,9 @@ impl Context {
 }
 
 fn parse_index(text: &str) -> Result<IndexUrl> {
-    text.parse::<IndexUrl>()
-        .map_err(|err| anyhow::Error::new(err).context(format!("invalid index URL `{}`", mask(text))))
+    text.parse::<IndexUrl>().map_err(|err| {
+        anyhow::Error::new(err).context(format!("invalid index URL `{}`", mask(text)))
+    })
 }
 
 /// Mask credentials in a URL-ish string for messages.
@@ -145,7 +153,10 @@ pub(crate) fn index_overrides(index: &IndexArgs) -> Vec<(&'static str, Value)> {
         values.push(("index-url", Value::String(url.clone())));
     }
     if !index.extra_index_url.is_empty() {
-        values.push(("extra-index-url", Value::List(index.extra_index_url.clone())));
+        values.push((
+            "extra-index-url",
+            Value::List(index.extra_index_url.clone()),
+        ));
     }
     if !index.find_links.is_empty() {
         let links = index

@@ -25,11 +25,19 @@ pub(crate) fn custom(
             if release.len() < 2 || release[0] > 255 || release[1] > 255 {
                 bail!("--python-version needs a major and minor version, like 3.9");
             }
-            let full = if release.len() >= 3 { version.to_string() } else { format!("{}.{}.0", release[0], release[1]) };
+            let full = if release.len() >= 3 {
+                version.to_string()
+            } else {
+                format!("{}.{}.0", release[0], release[1])
+            };
             (release[0] as u8, release[1] as u8, full)
         }
         None => match base {
-            Some(base) => (base.python_version.0, base.python_version.1, base.version.to_string()),
+            Some(base) => (
+                base.python_version.0,
+                base.python_version.1,
+                base.version.to_string(),
+            ),
             None => bail!("--python-version is required"),
         },
     };
@@ -82,9 +90,21 @@ struct System {
 
 fn system_of(os: &Os) -> System {
     match os {
-        Os::Windows => System { os_name: "nt", platform_system: "Windows", sys_platform: "win32" },
-        Os::Macos { .. } => System { os_name: "posix", platform_system: "Darwin", sys_platform: "darwin" },
-        _ => System { os_name: "posix", platform_system: "Linux", sys_platform: "linux" },
+        Os::Windows => System {
+            os_name: "nt",
+            platform_system: "Windows",
+            sys_platform: "win32",
+        },
+        Os::Macos { .. } => System {
+            os_name: "posix",
+            platform_system: "Darwin",
+            sys_platform: "darwin",
+        },
+        _ => System {
+            os_name: "posix",
+            platform_system: "Linux",
+            sys_platform: "linux",
+        },
     }
 }
 
@@ -119,19 +139,34 @@ fn parse_platform(tag: &str) -> Result<(Platform, System)> {
         Some((major, minor, parts.next()?.to_string()))
     };
     let platform = if let Some(rest) = tag.strip_prefix("manylinux_") {
-        let (major, minor, arch) = numbers(rest).ok_or_else(|| anyhow::anyhow!("invalid platform `{tag}`"))?;
+        let (major, minor, arch) =
+            numbers(rest).ok_or_else(|| anyhow::anyhow!("invalid platform `{tag}`"))?;
         Platform::new(Os::Manylinux { major, minor }, arch_of(&arch)?)
     } else if let Some(arch) = tag.strip_prefix("manylinux2014_") {
-        Platform::new(Os::Manylinux { major: 2, minor: 17 }, arch_of(arch)?)
+        Platform::new(
+            Os::Manylinux {
+                major: 2,
+                minor: 17,
+            },
+            arch_of(arch)?,
+        )
     } else if let Some(arch) = tag.strip_prefix("manylinux2010_") {
-        Platform::new(Os::Manylinux { major: 2, minor: 12 }, arch_of(arch)?)
+        Platform::new(
+            Os::Manylinux {
+                major: 2,
+                minor: 12,
+            },
+            arch_of(arch)?,
+        )
     } else if let Some(arch) = tag.strip_prefix("manylinux1_") {
         Platform::new(Os::Manylinux { major: 2, minor: 5 }, arch_of(arch)?)
     } else if let Some(rest) = tag.strip_prefix("musllinux_") {
-        let (major, minor, arch) = numbers(rest).ok_or_else(|| anyhow::anyhow!("invalid platform `{tag}`"))?;
+        let (major, minor, arch) =
+            numbers(rest).ok_or_else(|| anyhow::anyhow!("invalid platform `{tag}`"))?;
         Platform::new(Os::Musllinux { major, minor }, arch_of(&arch)?)
     } else if let Some(rest) = tag.strip_prefix("macosx_") {
-        let (major, minor, arch) = numbers(rest).ok_or_else(|| anyhow::anyhow!("invalid platform `{tag}`"))?;
+        let (major, minor, arch) =
+            numbers(rest).ok_or_else(|| anyhow::anyhow!("invalid platform `{tag}`"))?;
         Platform::new(Os::Macos { major, minor }, arch_of(&arch)?)
     } else if tag == "win_amd64" {
         Platform::new(Os::Windows, Arch::X86_64)
@@ -140,7 +175,13 @@ fn parse_platform(tag: &str) -> Result<(Platform, System)> {
     } else if tag == "win32" {
         Platform::new(Os::Windows, Arch::X86)
     } else if let Some(arch) = tag.strip_prefix("linux_") {
-        Platform::new(Os::Manylinux { major: 2, minor: 17 }, arch_of(arch)?)
+        Platform::new(
+            Os::Manylinux {
+                major: 2,
+                minor: 17,
+            },
+            arch_of(arch)?,
+        )
     } else {
         bail!(
             "unknown platform `{tag}`: use a wheel platform tag such as manylinux_2_17_x86_64, musllinux_1_2_x86_64, macosx_11_0_arm64 or win_amd64"

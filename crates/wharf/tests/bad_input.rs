@@ -31,7 +31,10 @@ fn malformed_requirement_names_file_and_line() {
 fn unknown_package_says_where_it_looked() {
     let (context, index) = setup();
     let output = context.run(&["install", "does-not-exist", "-i", &index.url]);
-    assert_failure(&output, &["does-not-exist", "was not found in", "127.0.0.1"]);
+    assert_failure(
+        &output,
+        &["does-not-exist", "was not found in", "127.0.0.1"],
+    );
 }
 
 #[test]
@@ -51,7 +54,16 @@ fn conflict_is_explained() {
     let index = context.serve(IndexOptions::default());
     context.venv();
     let output = context.run(&["install", "left", "right", "-i", &index.url]);
-    assert_failure(&output, &["left", "depends on shared<2", "right", "shared>=2", "cannot be satisfied"]);
+    assert_failure(
+        &output,
+        &[
+            "left",
+            "depends on shared<2",
+            "right",
+            "shared>=2",
+            "cannot be satisfied",
+        ],
+    );
 }
 
 #[test]
@@ -70,9 +82,16 @@ fn truncated_download_is_a_hash_mismatch_and_leaves_nothing() {
     let before = context.site_packages_listing();
     let output = context.run(&["install", "good", "cut", "-i", &index.url]);
     assert_failure(&output, &["cut-1.0-py3-none-any.whl"]);
-    assert_eq!(context.site_packages_listing(), before, "nothing may be installed, not even `good`");
+    assert_eq!(
+        context.site_packages_listing(),
+        before,
+        "nothing may be installed, not even `good`"
+    );
     let archives = context.cache.join("archives-v1");
-    let leftovers: Vec<_> = walkdir(&archives).into_iter().filter(|p| p.to_string_lossy().contains("cut-1.0")).collect();
+    let leftovers: Vec<_> = walkdir(&archives)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("cut-1.0"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -93,10 +112,20 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn wheel_whose_record_lies_is_refused() {
     let context = TestContext::new();
-    context.wheel(WheelBuilder::new("liar", "1.0").file("liar/data.txt", "x").wrong_hash("liar/data.txt"));
+    context.wheel(
+        WheelBuilder::new("liar", "1.0")
+            .file("liar/data.txt", "x")
+            .wrong_hash("liar/data.txt"),
+    );
     context.venv();
     let before = context.site_packages_listing();
-    let output = context.run(&["install", "--no-index", "-f", context.wheels.to_str().unwrap(), "liar"]);
+    let output = context.run(&[
+        "install",
+        "--no-index",
+        "-f",
+        context.wheels.to_str().unwrap(),
+        "liar",
+    ]);
     assert_failure(&output, &["liar", "RECORD"]);
     assert_eq!(context.site_packages_listing(), before);
 }
@@ -105,12 +134,19 @@ fn wheel_whose_record_lies_is_refused() {
 fn wheel_with_path_traversal_is_refused() {
     let context = TestContext::new();
     context.wheel(WheelBuilder::new("evil", "1.0").raw_entry("../../escaped.py", "print('owned')"));
-    context.wheel(WheelBuilder::new("evil2", "1.0").raw_entry("/tmp/wharf-absolute-escape.py", "x"));
+    context
+        .wheel(WheelBuilder::new("evil2", "1.0").raw_entry("/tmp/wharf-absolute-escape.py", "x"));
     context.venv();
     let before = context.site_packages_listing();
     let links = context.wheels.to_str().unwrap();
-    assert_failure(&context.run(&["install", "--no-index", "-f", links, "evil"]), &["evil"]);
-    assert_failure(&context.run(&["install", "--no-index", "-f", links, "evil2"]), &["evil2"]);
+    assert_failure(
+        &context.run(&["install", "--no-index", "-f", links, "evil"]),
+        &["evil"],
+    );
+    assert_failure(
+        &context.run(&["install", "--no-index", "-f", links, "evil2"]),
+        &["evil2"],
+    );
     assert_eq!(context.site_packages_listing(), before);
     assert!(!context.cwd.join(".venv/lib/escaped.py").exists());
     assert!(!std::path::Path::new("/tmp/wharf-absolute-escape.py").exists());
@@ -121,7 +157,13 @@ fn sdist_only_project_says_a_build_is_needed() {
     let context = TestContext::new();
     fs_err::write(context.wheels.join("onlysrc-1.0.tar.gz"), b"not really").unwrap();
     context.venv();
-    let output = context.run(&["install", "--no-index", "-f", context.wheels.to_str().unwrap(), "onlysrc"]);
+    let output = context.run(&[
+        "install",
+        "--no-index",
+        "-f",
+        context.wheels.to_str().unwrap(),
+        "onlysrc",
+    ]);
     assert_failure(&output, &["onlysrc", "source distribution", "built"]);
 }
 
@@ -172,7 +214,10 @@ fn interrupt_during_download_leaves_environment_unchanged() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let started = std::time::Instant::now();
     let output = child.wait_with_output().unwrap();

@@ -10,13 +10,19 @@ fn fixture_set(context: &TestContext) {
         WheelBuilder::new("app", "1.0")
             .requires("helper>=1")
             .console_script("app-cli", "app:main")
-            .file("app/__init__.py", "__version__ = '1.0'\ndef main():\n    print('app says hi')\n"),
+            .file(
+                "app/__init__.py",
+                "__version__ = '1.0'\ndef main():\n    print('app says hi')\n",
+            ),
     );
     context.wheel(
         WheelBuilder::new("app", "2.0")
             .requires("helper>=2")
             .console_script("app-cli", "app:main")
-            .file("app/__init__.py", "__version__ = '2.0'\ndef main():\n    print('app 2 says hi')\n"),
+            .file(
+                "app/__init__.py",
+                "__version__ = '2.0'\ndef main():\n    print('app 2 says hi')\n",
+            ),
     );
     context.wheel(WheelBuilder::new("helper", "1.5"));
     context.wheel(WheelBuilder::new("helper", "2.1").extra("fast", &["speedup"]));
@@ -32,10 +38,15 @@ fn installs_from_html_index_with_dependencies_and_scripts() {
     let output = context.run(&["install", "app", "-i", &index.url]);
     assert_success(&output);
     let err = stderr(&output);
-    assert!(err.contains("+ app==2.0") && err.contains("+ helper==2.1"), "{err}");
+    assert!(
+        err.contains("+ app==2.0") && err.contains("+ helper==2.1"),
+        "{err}"
+    );
     let check = context.python("import app, helper; print(app.__version__, helper.__version__)");
     assert_eq!(stdout(&check).trim(), "2.0 2.1");
-    let script = std::process::Command::new(context.cwd.join(".venv/bin/app-cli")).output().unwrap();
+    let script = std::process::Command::new(context.cwd.join(".venv/bin/app-cli"))
+        .output()
+        .unwrap();
     assert_eq!(stdout(&script).trim(), "app 2 says hi");
     let freeze = context.run(&["freeze"]);
     assert_eq!(stdout(&freeze), "app==2.0\nhelper==2.1\n");
@@ -60,7 +71,10 @@ fn installs_from_json_index_with_metadata_files() {
     assert_eq!(freeze, "app==2.0\nhelper==2.1\nspeedup==0.3\n");
     // Resolution read .metadata files; only the chosen wheels were downloaded.
     let log = index.request_log();
-    assert!(log.iter().any(|line| line.ends_with(".whl.metadata")), "{log:?}");
+    assert!(
+        log.iter().any(|line| line.ends_with(".whl.metadata")),
+        "{log:?}"
+    );
     assert!(!log.iter().any(|line| line.contains("app-1.0")), "{log:?}");
 }
 
@@ -81,11 +95,18 @@ fn installs_wheel_file_by_path_with_direct_url() {
     context.venv();
     assert_success(&context.run(&["install", "--no-index", wheel.to_str().unwrap()]));
     let freeze = stdout(&context.run(&["freeze"]));
-    assert!(freeze.starts_with("local-thing @ file://") || freeze.starts_with("local_thing @ file://"), "{freeze}");
+    assert!(
+        freeze.starts_with("local-thing @ file://") || freeze.starts_with("local_thing @ file://"),
+        "{freeze}"
+    );
     let direct = context.python(
         "import importlib.metadata as m, json; print(json.loads(m.distribution('local-thing').read_text('direct_url.json'))['url'])",
     );
-    assert!(stdout(&direct).trim().starts_with("file://"), "{}", stderr(&direct));
+    assert!(
+        stdout(&direct).trim().starts_with("file://"),
+        "{}",
+        stderr(&direct)
+    );
 }
 
 #[test]
@@ -99,7 +120,11 @@ fn keeps_installed_versions_unless_upgrading() {
     assert_eq!(stdout(&context.run(&["freeze"])), "app==1.0\nhelper==1.5\n");
     let upgrade = context.run(&["install", "-U", "app", "-i", &index.url]);
     assert_success(&upgrade);
-    assert!(stderr(&upgrade).contains("- app==1.0"), "{}", stderr(&upgrade));
+    assert!(
+        stderr(&upgrade).contains("- app==1.0"),
+        "{}",
+        stderr(&upgrade)
+    );
     assert_eq!(stdout(&context.run(&["freeze"])), "app==2.0\nhelper==2.1\n");
 }
 
@@ -110,11 +135,18 @@ fn uninstall_removes_exactly_what_was_installed() {
     let index = context.serve(IndexOptions::default());
     context.venv();
     let before = context.site_packages_listing();
-    let bin_before = fs_err::read_dir(context.cwd.join(".venv/bin")).unwrap().count();
+    let bin_before = fs_err::read_dir(context.cwd.join(".venv/bin"))
+        .unwrap()
+        .count();
     assert_success(&context.run(&["install", "app", "-i", &index.url]));
     assert_success(&context.run(&["uninstall", "app", "helper"]));
     assert_eq!(context.site_packages_listing(), before);
-    assert_eq!(fs_err::read_dir(context.cwd.join(".venv/bin")).unwrap().count(), bin_before);
+    assert_eq!(
+        fs_err::read_dir(context.cwd.join(".venv/bin"))
+            .unwrap()
+            .count(),
+        bin_before
+    );
 }
 
 #[test]
@@ -124,16 +156,35 @@ fn dry_run_with_report_changes_nothing() {
     let index = context.serve(IndexOptions::default());
     context.venv();
     let report = context.cwd.join("report.json");
-    let output = context.run(&["install", "--dry-run", "--report", report.to_str().unwrap(), "app", "-i", &index.url]);
+    let output = context.run(&[
+        "install",
+        "--dry-run",
+        "--report",
+        report.to_str().unwrap(),
+        "app",
+        "-i",
+        &index.url,
+    ]);
     assert_success(&output);
-    assert!(stderr(&output).contains("Would install app-2.0 helper-2.1"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Would install app-2.0 helper-2.1"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(stdout(&context.run(&["freeze"])), "");
-    let report: serde_json::Value = serde_json::from_str(&fs_err::read_to_string(&report).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&fs_err::read_to_string(&report).unwrap()).unwrap();
     let names: Vec<String> = report["install"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|item| format!("{}=={}", item["metadata"]["name"].as_str().unwrap(), item["metadata"]["version"].as_str().unwrap()))
+        .map(|item| {
+            format!(
+                "{}=={}",
+                item["metadata"]["name"].as_str().unwrap(),
+                item["metadata"]["version"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(names, ["app==2.0", "helper==2.1"]);
     assert_eq!(report["install"][0]["requested"], true);
@@ -152,16 +203,35 @@ fn first_index_wins_against_dependency_confusion() {
     let public = IndexServer::serve(&public_dir, IndexOptions::default());
     context.venv();
     let output = context.run(&[
-        "install", "internal-tool", "other", "-i", &private.url, "--extra-index-url", &public.url,
+        "install",
+        "internal-tool",
+        "other",
+        "-i",
+        &private.url,
+        "--extra-index-url",
+        &public.url,
     ]);
     assert_success(&output);
-    assert_eq!(stdout(&context.run(&["freeze"])), "internal-tool==1.0\nother==1.0\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "internal-tool==1.0\nother==1.0\n"
+    );
     let asked = public.request_log();
-    assert!(!asked.iter().any(|line| line.contains("internal-tool")), "{asked:?}");
+    assert!(
+        !asked.iter().any(|line| line.contains("internal-tool")),
+        "{asked:?}"
+    );
     // pip's behaviour, when asked for explicitly, merges indexes.
     let merged = context.run(&[
-        "install", "-U", "internal-tool", "-i", &private.url, "--extra-index-url", &public.url,
-        "--index-strategy", "unsafe-best-match",
+        "install",
+        "-U",
+        "internal-tool",
+        "-i",
+        &private.url,
+        "--extra-index-url",
+        &public.url,
+        "--index-strategy",
+        "unsafe-best-match",
     ]);
     assert_success(&merged);
     assert!(stdout(&context.run(&["freeze"])).contains("internal-tool==99.0"));
@@ -176,7 +246,10 @@ fn requirements_file_with_hashes_and_constraints() {
     let app = WheelBuilder::new("app", "1.0")
         .requires("helper>=1")
         .console_script("app-cli", "app:main")
-        .file("app/__init__.py", "__version__ = '1.0'\ndef main():\n    print('app says hi')\n");
+        .file(
+            "app/__init__.py",
+            "__version__ = '1.0'\ndef main():\n    print('app says hi')\n",
+        );
     let helper = WheelBuilder::new("helper", "1.5");
     fs_err::write(
         context.cwd.join("requirements.txt"),
@@ -193,10 +266,33 @@ fn requirements_file_with_hashes_and_constraints() {
 
     fs_err::write(context.cwd.join("constraints.txt"), "helper<2\n").unwrap();
     assert_success(&context.run(&["uninstall", "app", "helper"]));
-    assert_success(&context.run(&["install", "app==2.0", "-c", "constraints.txt", "-i", &index.url]).status.success().then_some(()).map_or_else(
-        || context.run(&["install", "app==1.0", "-c", "constraints.txt", "-i", &index.url]),
-        |()| panic!("app 2.0 needs helper>=2, which the constraint forbids"),
-    ));
+    assert_success(
+        &context
+            .run(&[
+                "install",
+                "app==2.0",
+                "-c",
+                "constraints.txt",
+                "-i",
+                &index.url,
+            ])
+            .status
+            .success()
+            .then_some(())
+            .map_or_else(
+                || {
+                    context.run(&[
+                        "install",
+                        "app==1.0",
+                        "-c",
+                        "constraints.txt",
+                        "-i",
+                        &index.url,
+                    ])
+                },
+                |()| panic!("app 2.0 needs helper>=2, which the constraint forbids"),
+            ),
+    );
     assert_eq!(stdout(&context.run(&["freeze"])), "app==1.0\nhelper==1.5\n");
 }
 
@@ -233,7 +329,14 @@ fn target_directory_install() {
     let index = context.serve(IndexOptions::default());
     let target = context.cwd.join("vendor");
     context.venv();
-    assert_success(&context.run(&["install", "--target", target.to_str().unwrap(), "helper", "-i", &index.url]));
+    assert_success(&context.run(&[
+        "install",
+        "--target",
+        target.to_str().unwrap(),
+        "helper",
+        "-i",
+        &index.url,
+    ]));
     assert!(target.join("helper/__init__.py").is_file());
     assert_eq!(stdout(&context.run(&["freeze"])), "");
 }

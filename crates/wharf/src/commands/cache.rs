@@ -8,14 +8,22 @@ use wharf_cli::{CacheCommand, GlobalArgs};
 use crate::printer::Printer;
 use crate::settings::Context;
 
-pub(crate) fn cache(global: &GlobalArgs, command: CacheCommand, printer: &Printer) -> Result<ExitCode> {
+pub(crate) fn cache(
+    global: &GlobalArgs,
+    command: CacheCommand,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let context = Context::load(global, Vec::new())?;
     let cache = &context.cache;
     match command {
         CacheCommand::Dir => printer.result(cache.root().display().to_string()),
         CacheCommand::Clean => {
             let freed = cache.clean()?;
-            printer.status(format!("Removed {} from {}", human_bytes(freed), cache.root().display()));
+            printer.status(format!(
+                "Removed {} from {}",
+                human_bytes(freed),
+                cache.root().display()
+            ));
         }
         CacheCommand::Prune => {
             let removed = cache.prune()?;
@@ -27,7 +35,11 @@ pub(crate) fn cache(global: &GlobalArgs, command: CacheCommand, printer: &Printe
         }
         CacheCommand::Size { bytes } => {
             let size = cache.size()?;
-            printer.result(if bytes { size.to_string() } else { human_bytes(size) });
+            printer.result(if bytes {
+                size.to_string()
+            } else {
+                human_bytes(size)
+            });
         }
     }
     Ok(ExitCode::SUCCESS)

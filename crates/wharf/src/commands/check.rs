@@ -11,7 +11,11 @@ use crate::environment;
 use crate::printer::Printer;
 use crate::settings::Context;
 
-pub(crate) fn check(global: &GlobalArgs, args: EnvironmentArgs, printer: &Printer) -> Result<ExitCode> {
+pub(crate) fn check(
+    global: &GlobalArgs,
+    args: EnvironmentArgs,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let context = Context::load(global, Vec::new())?;
     let interpreter = crate::settings::environment(&context, &args)?;
     let layout = environment::layout(&interpreter);
@@ -21,18 +25,21 @@ pub(crate) fn check(global: &GlobalArgs, args: EnvironmentArgs, printer: &Printe
         let metadata = match dist.metadata() {
             Ok(metadata) => metadata,
             Err(err) => {
-                problems.push(format!("{} {} has invalid metadata: {err}", dist.name, dist.version));
+                problems.push(format!(
+                    "{} {} has invalid metadata: {err}",
+                    dist.name, dist.version
+                ));
                 continue;
             }
         };
         let display = metadata.raw.name.trim().to_string();
-        if let Some(requires_python) = &metadata.requires_python {
-            if !requires_python.contains(&interpreter.version) {
-                problems.push(format!(
-                    "{display} {} requires Python {requires_python}, but this is Python {}",
-                    dist.version, interpreter.version
-                ));
-            }
+        if let Some(requires_python) = &metadata.requires_python
+            && !requires_python.contains(&interpreter.version)
+        {
+            problems.push(format!(
+                "{display} {} requires Python {requires_python}, but this is Python {}",
+                dist.version, interpreter.version
+            ));
         }
         for requirement in &metadata.requires_dist {
             if !requirement.marker.evaluate(&interpreter.markers, &[]) {
@@ -41,17 +48,17 @@ pub(crate) fn check(global: &GlobalArgs, args: EnvironmentArgs, printer: &Printe
             match installed.get(&requirement.name) {
                 None => problems.push(format!(
                     "{display} {} requires {}, which is not installed.",
-                    dist.version,
-                    requirement.name
+                    dist.version, requirement.name
                 )),
                 Some(found) => {
-                    if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url {
-                        if !specifiers.contains(&found.version) {
-                            problems.push(format!(
-                                "{display} {} has requirement {}{specifiers}, but you have {} {}.",
-                                dist.version, requirement.name, requirement.name, found.version
-                            ));
-                        }
+                    if let Some(VersionOrUrl::VersionSpecifier(specifiers)) =
+                        &requirement.version_or_url
+                        && !specifiers.contains(&found.version)
+                    {
+                        problems.push(format!(
+                            "{display} {} has requirement {}{specifiers}, but you have {} {}.",
+                            dist.version, requirement.name, requirement.name, found.version
+                        ));
                     }
                 }
             }

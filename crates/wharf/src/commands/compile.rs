@@ -19,36 +19,61 @@ use crate::printer::Printer;
 use crate::settings::{Context, index_overrides};
 use crate::target;
 
-pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Printer) -> Result<ExitCode> {
+pub(crate) async fn compile(
+    global: &GlobalArgs,
+    args: CompileArgs,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let mut overrides = index_overrides(&args.index);
     if args.resolver.pre {
         overrides.push(("pre", Value::Bool(true)));
     }
     let context = Context::load(global, overrides)?;
     for source in &args.sources {
-        if source.file_name().is_some_and(|name| name == "pyproject.toml") {
+        if source
+            .file_name()
+            .is_some_and(|name| name == "pyproject.toml")
+        {
             return Err(Hinted::new(
-                format!("reading dependencies from {} is not supported yet", source.display()),
+                format!(
+                    "reading dependencies from {} is not supported yet",
+                    source.display()
+                ),
                 "list the dependencies in a requirements.in file",
             )
             .into());
         }
     }
-    let set = RequirementSet::collect(&[], &args.sources, &args.resolver.constraints, &[], printer)?;
+    let set =
+        RequirementSet::collect(&[], &args.sources, &args.resolver.constraints, &[], printer)?;
     set.validate(false)?;
     let target = if args.python_version.is_some() || args.platform.is_some() {
-        let interpreter = match (&args.python, args.python_version.is_some() && args.platform.is_some()) {
+        let interpreter = match (
+            &args.python,
+            args.python_version.is_some() && args.platform.is_some(),
+        ) {
             (_, true) => None,
             (Some(python), _) => Some(wharf_interpreter::find_interpreter(
-                &python.parse::<PythonRequest>().map_err(|err| anyhow::anyhow!("invalid --python: {err}"))?,
+                &python
+                    .parse::<PythonRequest>()
+                    .map_err(|err| anyhow::anyhow!("invalid --python: {err}"))?,
                 &context.cache,
             )?),
-            (None, false) => Some(wharf_interpreter::find_interpreter(&PythonRequest::Any, &context.cache)?),
+            (None, false) => Some(wharf_interpreter::find_interpreter(
+                &PythonRequest::Any,
+                &context.cache,
+            )?),
         };
-        target::custom(args.python_version.as_deref(), args.platform.as_deref(), interpreter.as_ref())?
+        target::custom(
+            args.python_version.as_deref(),
+            args.platform.as_deref(),
+            interpreter.as_ref(),
+        )?
     } else {
         let request = match &args.python {
-            Some(python) => python.parse::<PythonRequest>().map_err(|err| anyhow::anyhow!("invalid --python: {err}"))?,
+            Some(python) => python
+                .parse::<PythonRequest>()
+                .map_err(|err| anyhow::anyhow!("invalid --python: {err}"))?,
             None => PythonRequest::Any,
         };
         let interpreter = match &args.python {
@@ -64,20 +89,21 @@ pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Pr
     };
     // Keep the versions an existing output file pins, unless upgrading.
     let mut preferences: HashMap<PackageName, Version> = HashMap::new();
-    if let Some(output) = &args.output_file {
-        if output.is_file() && !args.upgrade {
-            let parser = RequirementsTxtParser::new(std::env::current_dir()?);
-            if let Ok(existing) = parser.parse_file(output) {
-                for entry in existing.requirements {
-                    if let RequirementSpec::Named(requirement) = entry.requirement {
-                        if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url {
-                            if let Some(specifier) = specifiers.iter().next() {
-                                if specifiers.len() == 1 && *specifier.operator() == wharf_pep::Operator::Equal {
-                                    preferences.insert(requirement.name.clone(), specifier.version().clone());
-                                }
-                            }
-                        }
-                    }
+    if let Some(output) = &args.output_file
+        && output.is_file()
+        && !args.upgrade
+    {
+        let parser = RequirementsTxtParser::new(std::env::current_dir()?);
+        if let Ok(existing) = parser.parse_file(output) {
+            for entry in existing.requirements {
+                if let RequirementSpec::Named(requirement) = entry.requirement
+                    && let Some(VersionOrUrl::VersionSpecifier(specifiers)) =
+                        &requirement.version_or_url
+                    && let Some(specifier) = specifiers.iter().next()
+                    && specifiers.len() == 1
+                    && *specifier.operator() == wharf_pep::Operator::Equal
+                {
+                    preferences.insert(requirement.name.clone(), specifier.version().clone());
                 }
             }
         }
@@ -88,7 +114,10 @@ pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Pr
         Upgrade::Packages(
             args.upgrade_package
                 .iter()
-                .map(|name| name.parse().with_context(|| format!("invalid project name `{name}`")))
+                .map(|name| {
+                    name.parse()
+                        .with_context(|| format!("invalid project name `{name}`"))
+                })
                 .collect::<Result<HashSet<_>>>()?,
         )
     };
@@ -110,7 +139,11 @@ pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Pr
     )
     .await?;
 
-    let sources: Vec<String> = args.sources.iter().map(|s| s.display().to_string()).collect();
+    let sources: Vec<String> = args
+        .sources
+        .iter()
+        .map(|s| s.display().to_string())
+        .collect();
     let mut out = String::new();
     if !args.no_header {
         out.push_str("# This file was autogenerated by wharf via the following command:\n");
@@ -146,7 +179,10 @@ pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Pr
             hashes.sort();
             hashes.dedup();
             if hashes.is_empty() {
-                printer.warn(format!("the index lists no sha256 hash for {} {}", package.name, package.version));
+                printer.warn(format!(
+                    "the index lists no sha256 hash for {} {}",
+                    package.name, package.version
+                ));
             }
             for hash in hashes {
                 out.push_str(&format!(" \\\n    --hash={hash}"));
@@ -159,7 +195,10 @@ pub(crate) async fn compile(global: &GlobalArgs, args: CompileArgs, printer: &Pr
                 .iter()
                 .flat_map(|by| {
                     if by == "your requirements" {
-                        sources.iter().map(|source| format!("-r {source}")).collect::<Vec<_>>()
+                        sources
+                            .iter()
+                            .map(|source| format!("-r {source}"))
+                            .collect::<Vec<_>>()
                     } else {
                         vec![by.clone()]
                     }

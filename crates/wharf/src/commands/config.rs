@@ -14,7 +14,14 @@ pub(crate) fn config(global: &GlobalArgs, args: ConfigArgs, printer: &Printer) -
     let show = |value: &wharf_config::Value| match value {
         wharf_config::Value::String(text) => mask(text),
         wharf_config::Value::List(items) => {
-            format!("[{}]", items.iter().map(|item| mask(item)).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|item| mask(item))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
         wharf_config::Value::Bool(flag) => flag.to_string(),
     };
@@ -22,24 +29,31 @@ pub(crate) fn config(global: &GlobalArgs, args: ConfigArgs, printer: &Printer) -
         let mut entries = serde_json::Map::new();
         for (key, value) in settings.entries() {
             let value = match value {
-                Some((value, source)) => serde_json::json!({ "value": show(value), "source": source.to_string() }),
+                Some((value, source)) => {
+                    serde_json::json!({ "value": show(value), "source": source.to_string() })
+                }
                 None => serde_json::json!({ "value": null, "source": "default" }),
             };
             entries.insert(key.name.to_string(), value);
         }
-        entries.insert("cache-dir (effective)".into(), context.cache.root().display().to_string().into());
+        entries.insert(
+            "cache-dir (effective)".into(),
+            context.cache.root().display().to_string().into(),
+        );
         printer.result(serde_json::to_string_pretty(&entries)?);
         return Ok(ExitCode::SUCCESS);
     }
     for (key, value) in settings.entries() {
         match value {
-            Some((value, source)) => printer.result(format!("{} = {}  # {source}", key.name, show(value))),
+            Some((value, source)) => {
+                printer.result(format!("{} = {}  # {source}", key.name, show(value)))
+            }
             None => printer.result(printer.dim(&format!("# {} (unset): {}", key.name, key.help))),
         }
     }
     printer.result(format!("# cache: {}", context.cache.root().display()));
     if settings.files.is_empty() {
-        printer.result("# no configuration file found".to_string());
+        printer.result("# no configuration file found");
     }
     for file in &settings.files {
         printer.result(format!("# read {}", file.display()));

@@ -20,7 +20,11 @@ use crate::operations::{
 use crate::printer::Printer;
 use crate::settings::{Context, index_overrides};
 
-pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Printer) -> Result<ExitCode> {
+pub(crate) async fn install(
+    global: &GlobalArgs,
+    args: InstallArgs,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut overrides = index_overrides(&args.index);
     if args.resolver.pre {
@@ -81,7 +85,10 @@ pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Pr
             (interpreter, layout)
         }
     };
-    printer.detail(format!("Using environment at {}", interpreter.prefix.display()));
+    printer.detail(format!(
+        "Using environment at {}",
+        interpreter.prefix.display()
+    ));
     let installed = environment::installed(&layout)?;
     let target = Target {
         markers: interpreter.markers.clone(),
@@ -90,12 +97,20 @@ pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Pr
     };
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
     let upgrade = if args.upgrade {
-        Upgrade::Packages(set.requirements.iter().map(|r| r.name.clone()).collect::<HashSet<_>>())
+        Upgrade::Packages(
+            set.requirements
+                .iter()
+                .map(|r| r.name.clone())
+                .collect::<HashSet<_>>(),
+        )
     } else if !args.upgrade_package.is_empty() {
         Upgrade::Packages(
             args.upgrade_package
                 .iter()
-                .map(|name| name.parse().with_context(|| format!("invalid project name `{name}`")))
+                .map(|name| {
+                    name.parse()
+                        .with_context(|| format!("invalid project name `{name}`"))
+                })
                 .collect::<Result<HashSet<_>>>()?,
         )
     } else {
@@ -121,7 +136,13 @@ pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Pr
         printer,
     )
     .await?;
-    let plan = Plan::new(&resolution, &provider, &installed, &set.direct, args.reinstall)?;
+    let plan = Plan::new(
+        &resolution,
+        &provider,
+        &installed,
+        &set.direct,
+        args.reinstall,
+    )?;
     if let Some(report) = &args.report {
         let json = operations::report_json(&plan, &resolution, &interpreter);
         let text = serde_json::to_string_pretty(&json)?;
@@ -148,7 +169,11 @@ pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Pr
         printer.status(printer.dim(&format!(
             "Audited {} package{} in {}",
             resolution.packages.len(),
-            if resolution.packages.len() == 1 { "" } else { "s" },
+            if resolution.packages.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             elapsed(started)
         )));
         if args.json {
@@ -176,16 +201,16 @@ pub(crate) async fn install(global: &GlobalArgs, args: InstallArgs, printer: &Pr
 }
 
 /// The interpreter whose tags and markers `--target` installs are for.
-fn target_interpreter(
-    context: &Context,
-    args: &wharf_cli::EnvironmentArgs,
-) -> Result<Interpreter> {
+fn target_interpreter(context: &Context, args: &wharf_cli::EnvironmentArgs) -> Result<Interpreter> {
     if args.python.is_some() || args.venv.is_some() {
         return crate::settings::environment(context, args);
     }
     match crate::settings::environment(context, args) {
         Ok(interpreter) => Ok(interpreter),
-        Err(_) => Ok(wharf_interpreter::find_interpreter(&PythonRequest::Any, &context.cache)?),
+        Err(_) => Ok(wharf_interpreter::find_interpreter(
+            &PythonRequest::Any,
+            &context.cache,
+        )?),
     }
 }
 
@@ -197,7 +222,10 @@ pub(crate) fn link_mode(context: &Context) -> Result<LinkMode> {
         Some("copy") => LinkMode::Copy,
         Some(other) => {
             return Err(Hinted::new(
-                format!("unknown link mode `{other}` (from {})", context.settings.source("link-mode")),
+                format!(
+                    "unknown link mode `{other}` (from {})",
+                    context.settings.source("link-mode")
+                ),
                 "use clone, hardlink or copy",
             )
             .into());

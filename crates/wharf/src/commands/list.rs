@@ -16,7 +16,11 @@ use crate::environment;
 use crate::printer::Printer;
 use crate::settings::{Context, FileIndexOptions, index_overrides};
 
-pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer) -> Result<ExitCode> {
+pub(crate) async fn list(
+    global: &GlobalArgs,
+    args: ListArgs,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let context = Context::load(global, index_overrides(&args.index))?;
     let interpreter = crate::settings::environment(&context, &args.environment)?;
     let layout = environment::layout(&interpreter);
@@ -29,7 +33,12 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
                 .editable
                 .then(|| dist.direct_url.as_ref().map(|direct| direct.url.clone()))
                 .flatten();
-            (display_name(dist), dist.version.clone(), location, dist.editable)
+            (
+                display_name(dist),
+                dist.version.clone(),
+                location,
+                dist.editable,
+            )
         })
         .collect();
     rows.sort_by_key(|row| row.0.to_lowercase());
@@ -48,10 +57,16 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
                     .files
                     .iter()
                     .filter(|file| file.yanked.is_none())
-                    .filter(|file| file.requires_python.as_ref().is_none_or(|spec| spec.contains(python)))
+                    .filter(|file| {
+                        file.requires_python
+                            .as_ref()
+                            .is_none_or(|spec| spec.contains(python))
+                    })
                     .filter(|file| !file.filename.version().any_prerelease())
                     .filter_map(|file| match &file.filename {
-                        DistFilename::Wheel(wheel) if wheel.is_compatible(tags) => Some((wheel.version.clone(), "wheel")),
+                        DistFilename::Wheel(wheel) if wheel.is_compatible(tags) => {
+                            Some((wheel.version.clone(), "wheel"))
+                        }
                         DistFilename::Sdist(sdist) => Some((sdist.version.clone(), "sdist")),
                         DistFilename::Wheel(_) => None,
                     })
@@ -66,12 +81,18 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
             latest.insert(name, best);
         }
         rows.retain(|(name, version, ..)| {
-            let key: String = name.parse::<wharf_pep::PackageName>().map(|n| n.to_string()).unwrap_or_default();
+            let key: String = name
+                .parse::<wharf_pep::PackageName>()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             latest.get(&key).is_some_and(|(newest, _)| newest > version)
         });
     }
     let latest_of = |name: &str| {
-        let key: String = name.parse::<wharf_pep::PackageName>().map(|n| n.to_string()).unwrap_or_default();
+        let key: String = name
+            .parse::<wharf_pep::PackageName>()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         latest.get(&key).cloned()
     };
     match args.format {
@@ -79,7 +100,8 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
             let list: Vec<serde_json::Value> = rows
                 .iter()
                 .map(|(name, version, location, _)| {
-                    let mut entry = serde_json::json!({"name": name, "version": version.to_string()});
+                    let mut entry =
+                        serde_json::json!({"name": name, "version": version.to_string()});
                     if let Some(location) = location {
                         entry["editable_project_location"] = location.clone().into();
                     }
@@ -100,7 +122,12 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
         ListFormat::Columns => {
             let mut table: Vec<Vec<String>> = Vec::new();
             if args.outdated {
-                table.push(vec!["Package".into(), "Version".into(), "Latest".into(), "Type".into()]);
+                table.push(vec![
+                    "Package".into(),
+                    "Version".into(),
+                    "Latest".into(),
+                    "Type".into(),
+                ]);
             } else {
                 table.push(vec!["Package".into(), "Version".into()]);
             }
@@ -119,7 +146,14 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
             }
             let columns = table.iter().map(Vec::len).max().unwrap_or(0);
             let widths: Vec<usize> = (0..columns)
-                .map(|column| table.iter().filter_map(|row| row.get(column)).map(String::len).max().unwrap_or(0))
+                .map(|column| {
+                    table
+                        .iter()
+                        .filter_map(|row| row.get(column))
+                        .map(String::len)
+                        .max()
+                        .unwrap_or(0)
+                })
                 .collect();
             let render = |row: &Vec<String>| {
                 row.iter()
@@ -131,7 +165,14 @@ pub(crate) async fn list(global: &GlobalArgs, args: ListArgs, printer: &Printer)
                     .to_string()
             };
             printer.result(render(&table[0]));
-            printer.result(widths.iter().take(table[0].len()).map(|w| "-".repeat(*w)).collect::<Vec<_>>().join(" "));
+            printer.result(
+                widths
+                    .iter()
+                    .take(table[0].len())
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
             for row in &table[1..] {
                 printer.result(render(row));
             }

@@ -9,12 +9,18 @@ use wharf_interpreter::PythonRequest;
 use crate::printer::Printer;
 use crate::settings::Context;
 
-pub(crate) fn python(global: &GlobalArgs, command: PythonCommand, printer: &Printer) -> Result<ExitCode> {
+pub(crate) fn python(
+    global: &GlobalArgs,
+    command: PythonCommand,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let context = Context::load(global, Vec::new())?;
     match command {
         PythonCommand::Find { request } => {
             let request = match request {
-                Some(text) => text.parse::<PythonRequest>().map_err(|err| anyhow::anyhow!("{err}"))?,
+                Some(text) => text
+                    .parse::<PythonRequest>()
+                    .map_err(|err| anyhow::anyhow!("{err}"))?,
                 None => PythonRequest::Any,
             };
             let interpreter = wharf_interpreter::find_interpreter(&request, &context.cache)?;
@@ -31,17 +37,24 @@ pub(crate) fn python(global: &GlobalArgs, command: PythonCommand, printer: &Prin
             if json {
                 let list: Vec<_> = rows
                     .iter()
-                    .map(|i| serde_json::json!({
-                        "implementation": i.implementation_name,
-                        "version": i.version.to_string(),
-                        "path": i.executable,
-                        "virtualenv": i.is_virtualenv,
-                    }))
+                    .map(|i| {
+                        serde_json::json!({
+                            "implementation": i.implementation_name,
+                            "version": i.version.to_string(),
+                            "path": i.executable,
+                            "virtualenv": i.is_virtualenv,
+                        })
+                    })
                     .collect();
                 printer.result(serde_json::to_string_pretty(&list)?);
             } else {
                 for i in rows {
-                    printer.result(format!("{}-{}  {}", i.implementation_name, i.version, i.executable.display()));
+                    printer.result(format!(
+                        "{}-{}  {}",
+                        i.implementation_name,
+                        i.version,
+                        i.executable.display()
+                    ));
                 }
             }
         }

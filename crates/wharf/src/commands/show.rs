@@ -35,7 +35,11 @@ pub(crate) fn show(global: &GlobalArgs, args: ShowArgs, printer: &Printer) -> Re
     let mut missing = false;
     let mut blocks = Vec::new();
     for name in &args.packages {
-        let Some(dist) = name.parse::<PackageName>().ok().and_then(|name| installed.get(&name)) else {
+        let Some(dist) = name
+            .parse::<PackageName>()
+            .ok()
+            .and_then(|name| installed.get(&name))
+        else {
             printer.warn(format!("package not found: {name}"));
             missing = true;
             continue;
@@ -57,28 +61,44 @@ pub(crate) fn show(global: &GlobalArgs, args: ShowArgs, printer: &Printer) -> Re
         let mut by = required_by.get(&dist.name).cloned().unwrap_or_default();
         by.sort_by_key(|n| n.to_lowercase());
         by.dedup();
-        let location = dist.dist_info.parent().map(|p| p.display().to_string()).unwrap_or_default();
+        let location = dist
+            .dist_info
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         let mut lines = vec![
             format!("Name: {}", raw.name.trim()),
             format!("Version: {}", raw.version.trim()),
             format!("Summary: {}", raw.summary.clone().unwrap_or_default()),
             format!("Home-page: {}", raw.home_page.clone().unwrap_or_default()),
             format!("Author: {}", raw.author.clone().unwrap_or_default()),
-            format!("Author-email: {}", raw.author_email.clone().unwrap_or_default()),
-            format!("License: {}", raw.license_expression.clone().or_else(|| raw.license.clone()).unwrap_or_default()),
+            format!(
+                "Author-email: {}",
+                raw.author_email.clone().unwrap_or_default()
+            ),
+            format!(
+                "License: {}",
+                raw.license_expression
+                    .clone()
+                    .or_else(|| raw.license.clone())
+                    .unwrap_or_default()
+            ),
             format!("Location: {location}"),
         ];
-        if dist.editable {
-            if let Some(direct) = &dist.direct_url {
-                lines.push(format!("Editable project location: {}", direct.url));
-            }
+        if dist.editable
+            && let Some(direct) = &dist.direct_url
+        {
+            lines.push(format!("Editable project location: {}", direct.url));
         }
         lines.push(format!("Requires: {}", requires.join(", ")));
         lines.push(format!("Required-by: {}", by.join(", ")));
         if args.files {
             lines.push("Files:".to_string());
             let record = dist.dist_info.join("RECORD");
-            match fs_err::read_to_string(&record).ok().and_then(|text| wharf_metadata::Record::parse(&text).ok()) {
+            match fs_err::read_to_string(&record)
+                .ok()
+                .and_then(|text| wharf_metadata::Record::parse(&text).ok())
+            {
                 Some(record) => {
                     for entry in record.entries {
                         lines.push(format!("  {}", entry.path));
@@ -92,5 +112,9 @@ pub(crate) fn show(global: &GlobalArgs, args: ShowArgs, printer: &Printer) -> Re
     if !blocks.is_empty() {
         printer.result(blocks.join("\n---\n"));
     }
-    Ok(if missing { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if missing {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -14,11 +14,17 @@ use wharf_resolver::Upgrade;
 use crate::commands::install::link_mode;
 use crate::environment;
 use crate::error::Interrupted;
-use crate::operations::{self, Plan, RequirementSet, ResolveSettings, Target, catch_interrupts, elapsed};
+use crate::operations::{
+    self, Plan, RequirementSet, ResolveSettings, Target, catch_interrupts, elapsed,
+};
 use crate::printer::Printer;
 use crate::settings::{Context, index_overrides};
 
-pub(crate) async fn sync(global: &GlobalArgs, args: SyncArgs, printer: &Printer) -> Result<ExitCode> {
+pub(crate) async fn sync(
+    global: &GlobalArgs,
+    args: SyncArgs,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut overrides = index_overrides(&args.index);
     if args.require_hashes {
@@ -71,7 +77,10 @@ pub(crate) async fn sync(global: &GlobalArgs, args: SyncArgs, printer: &Printer)
         .collect();
     if args.dry_run {
         for planned in &plan.install {
-            printer.status(format!("Would install {}=={}", planned.name, planned.version));
+            printer.status(format!(
+                "Would install {}=={}",
+                planned.name, planned.version
+            ));
         }
         for dist in &plan.remove {
             printer.status(format!("Would remove {}=={}", dist.name, dist.version));
@@ -79,7 +88,11 @@ pub(crate) async fn sync(global: &GlobalArgs, args: SyncArgs, printer: &Printer)
         return Ok(ExitCode::SUCCESS);
     }
     if plan.is_empty() {
-        printer.status(printer.dim(&format!("Audited {} packages in {}", resolution.packages.len(), elapsed(started))));
+        printer.status(printer.dim(&format!(
+            "Audited {} packages in {}",
+            resolution.packages.len(),
+            elapsed(started)
+        )));
         return Ok(ExitCode::SUCCESS);
     }
     catch_interrupts();
@@ -93,7 +106,11 @@ pub(crate) async fn sync(global: &GlobalArgs, args: SyncArgs, printer: &Printer)
     let outcome = operations::apply(plan, unpacked, layout, options, printer).await?;
     outcome.print(printer, started, false);
     if operations::interrupted() {
-        return Err(Interrupted("interrupted: the sync was completed first, so that no package is left half-installed".into()).into());
+        return Err(Interrupted(
+            "interrupted: the sync was completed first, so that no package is left half-installed"
+                .into(),
+        )
+        .into());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,7 +12,11 @@ use crate::environment;
 use crate::printer::Printer;
 use crate::settings::Context;
 
-pub(crate) async fn venv(global: &GlobalArgs, args: VenvArgs, printer: &Printer) -> Result<ExitCode> {
+pub(crate) async fn venv(
+    global: &GlobalArgs,
+    args: VenvArgs,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let mut overrides = Vec::new();
     if let Some(python) = &args.python {
         overrides.push(("python", Value::String(python.clone())));
@@ -38,7 +42,10 @@ pub(crate) async fn venv(global: &GlobalArgs, args: VenvArgs, printer: &Printer)
         ..VenvOptions::default()
     };
     let venv = wharf_venv::create_venv(&args.path, &base, &options)?;
-    printer.status(format!("Created virtual environment at {}", args.path.display()));
+    printer.status(format!(
+        "Created virtual environment at {}",
+        args.path.display()
+    ));
     if args.seed {
         let wheel = wharf_venv::bundled_pip_wheel(&base).with_context(|| {
             format!(
@@ -54,12 +61,22 @@ pub(crate) async fn venv(global: &GlobalArgs, args: VenvArgs, printer: &Printer)
                 requested: true,
                 ..wharf_installer::InstallOptions::default()
             };
-            Ok(wharf_installer::install_wheel(&unpacked, &layout, &options)?)
+            Ok(wharf_installer::install_wheel(
+                &unpacked, &layout, &options,
+            )?)
         })
         .await??;
-        printer.status(format!(" {} {}=={}", printer.added("+"), installed.name, installed.version));
+        printer.status(format!(
+            " {} {}=={}",
+            printer.added("+"),
+            installed.name,
+            installed.version
+        ));
     }
-    printer.status(format!("Activate with: source {}/bin/activate", args.path.display()));
+    printer.status(format!(
+        "Activate with: source {}/bin/activate",
+        args.path.display()
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -44,7 +44,12 @@ impl TestContext {
         for dir in [&cwd, &wheels, &temp.path().join("home")] {
             fs_err::create_dir_all(dir).unwrap();
         }
-        Self { temp, cwd, wheels, cache }
+        Self {
+            temp,
+            cwd,
+            wheels,
+            cache,
+        }
     }
 
     /// `wharf` with an isolated environment.
@@ -58,9 +63,14 @@ impl TestContext {
             .env("XDG_CONFIG_HOME", self.temp.path().join("home/.config"))
             .env("WHARF_CACHE_DIR", &self.cache)
             .env("NO_COLOR", "1")
-            .env("PYENV_ROOT", std::env::var_os("PYENV_ROOT").unwrap_or_else(|| {
-                Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".pyenv").into()
-            }));
+            .env(
+                "PYENV_ROOT",
+                std::env::var_os("PYENV_ROOT").unwrap_or_else(|| {
+                    Path::new(&std::env::var_os("HOME").unwrap_or_default())
+                        .join(".pyenv")
+                        .into()
+                }),
+            );
         command
     }
 
@@ -133,7 +143,8 @@ fn regex_lite_timing(text: &str) -> String {
     let mut out = String::new();
     for word in text.split_inclusive([' ', '(', '\n']) {
         let trimmed = word.trim_end_matches([' ', '(', '\n', ')']);
-        let is_time = (trimmed.ends_with("ms") && trimmed[..trimmed.len() - 2].parse::<u64>().is_ok())
+        let is_time = (trimmed.ends_with("ms")
+            && trimmed[..trimmed.len() - 2].parse::<u64>().is_ok())
             || (trimmed.ends_with('s') && trimmed[..trimmed.len() - 1].parse::<f64>().is_ok());
         if is_time && !trimmed.is_empty() {
             out.push_str(&word.replacen(trimmed, "[TIME]", 1));

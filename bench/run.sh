@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Benchmark wharf against its anchors (pip, uv, virtualenv, `python -m venv`) side by side:
+# one hyperfine invocation per job and requirement set, so that every tool is measured in
+# the same minutes on this (shared, drifting) machine. Results go to bench/results/ as
+# hyperfine markdown and JSON; `bench/summarize.py` turns them into the tables of
+# docs/benchmarks.md.
+#
+# Usage: bench/run.sh [JOB...]
+#   JOB is any of: venv resolve install-warm install-cold noop rss (default: all).
+#
+# Requirement sets (bench/requirements/*.in): small = requests, medium = flask django
+# boto3, large = pandas matplotlib scikit-learn fastapi, jupyter = jupyter (resolve only).
+# Every tool uses the default index (PyPI), the same base interpreter and its own cache
+# under bench/.cache; nothing from the user's pip/uv/wharf configuration is read.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+RESULTS=$BENCH_DIR/results
+REQUIREMENTS=$BENCH_DIR/requirements
+# Caches and the environments under test share one directory, so one file system: every
+# tool can link from its cache (uv hardlinks, wharf reflinks or hardlinks).
+SCRATCH=$BENCH_DIR/.cache
+WORK=$SCRATCH/work
+ANCHORS=$BENCH_DIR/.venv
+
+ALL_JOBS=(venv resolve install-warm install-cold noop rss)
+JOBS=("$@")
+if [ ${#JOBS[@]} -eq 0 ]; then
+    JOBS=("${ALL_JOBS[@]}")
+fi
+for job in "${JOBS[@]}"; do
+    case " ${ALL_JOBS[*]} " in
+        *" $job "*) ;;
+        *) echo "unknown job \`$job\` (known: ${ALL_JOBS[*]})" >&2; exit 2 ;;
+    esac
+done
+
+log() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# --- Tools -----------------------------------------------------------------------------
+
+if ! command -v hyperfine >/dev/null; then
+    log "installing hyperfine"
+    apt-get install -y hyperfine || { apt-get update && apt-get install -y hyperfine; }
+fi
+if [ ! -x /usr/bin/time ]; then
+    log "installing time"
+    apt-get install -y time || { apt-get update && apt-get install -y time; }
+fi
+
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+
+# No configuration from this machine or user: same index (PyPI), same flags for all.
+unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_NO_INDEX PIP_REQUIRE_VIRTUALENV \
+    UV_INDEX_URL UV_EXTRA_INDEX_URL UV_INDEX UV_DEFAULT_INDEX UV_FIND_LINKS UV_LINK_MODE \
+    WHARF_INDEX_URL WHARF_EXTRA_INDEX_URL WHARF_FIND_LINKS WHARF_LINK_MODE WHARF_LOG \
+    VIRTUAL_ENV CONDA_PREFIX
+export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
+    PIP_NO_INPUT=1 UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never WHARF_NO_CONFIG=1
+export WHARF_CACHE_DIR=$SCRATCH/wharf UV_CACHE_DIR=$SCRATCH/uv PIP_CACHE_DIR=$SCRATCH/pip
+
+if [ ! -x "$ANCHORS/bin/uv" ] || [ ! -x "$ANCHORS/bin/virtualenv" ]; then
+    log "creating $ANCHORS with the anchors from PyPI"
+    rm -rf "$ANCHORS"
+    "$PYTHON" -m venv "$ANCHORS"
+    "$ANCHORS/bin/python" -m pip install -q --upgrade pip uv virtualenv
+fi
+UV=$ANCHORS/bin/uv
+VIRTUALENV=$ANCHORS/bin/virtualenv
+
+log "building wharf (release)"
+(cd "$ROOT" && cargo build --release -p wharf)
+WHARF=$ROOT/target/release/wharf
+
+mkdir -p "$RESULTS" "$WORK"
+
+# A venv with the latest pip in it; pip is measured running inside the target
+# environment (`venv/bin/python -m pip`), as users run it. The `--prepare` of pip jobs
+# copies this template instead of seeding pip again.
+PIP_TEMPLATE=$WORK/pip-template
+if [ ! -x "$PIP_TEMPLATE/bin/python" ]; then
+    "$PYTHON" -m venv "$PIP_TEMPLATE"
+    "$PIP_TEMPLATE/bin/python" -m pip install -q --upgrade pip
+fi
+
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "nproc: $(nproc)"
+    echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+    echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+    echo "kernel: $(uname -r)"
+    echo "wharf: $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- crates Cargo.lock || echo '+dirty') ($("$WHARF" --version))"
+    echo "pip: $("$PIP_TEMPLATE/bin/python" -m pip --version | cut -d' ' -f2)"
+    echo "uv: $("$UV" --version | cut -d' ' -f2)"
+    echo "virtualenv: $("$VIRTUALENV" --version | cut -d' ' -f2)"
+    echo "python: $("$PYTHON" -c 'import platform; print(platform.python_version())') ($PYTHON)"
+    echo "hyperfine: $(hyperfine --version | cut -d' ' -f2)"
+} | tee "$RESULTS/machine.txt"
+
+# Fresh environments for each tool to install into.
+fresh_wharf() { echo "rm -rf $1 && $WHARF venv -q --python $PYTHON $1"; }
+fresh_uv() { echo "rm -rf $1 && $UV venv -q --python $PYTHON $1"; }
+fresh_pip() { echo "rm -rf $1 && cp -a $PIP_TEMPLATE $1"; }
+
+install_wharf() { echo "$WHARF install -q --venv $1 -r $REQUIREMENTS/$2.in"; }
+install_uv() { echo "$UV pip install -q --python $1/bin/python -r $REQUIREMENTS/$2.in"; }
+install_pip() { echo "$1/bin/python -m pip install -q --no-compile -r $REQUIREMENTS/$2.in"; }
+
+# bench NAME [hyperfine args...]
+bench() {
+    local name=$1
+    shift
+    log "$name"
+    hyperfine --style basic \
+        --export-markdown "$RESULTS/$name.md" --export-json "$RESULTS/$name.json" "$@"
+}
+
+# --- Jobs ------------------------------------------------------------------------------
+
+job_venv() {
+    local dir=$WORK/venv
+    bench venv --warmup 3 --runs 20 \
+        --prepare "rm -rf $dir-wharf" -n "wharf venv" "$WHARF venv -q --python $PYTHON $dir-wharf" \
+        --prepare "rm -rf $dir-uv" -n "uv venv" "$UV venv -q --python $PYTHON $dir-uv" \
+        --prepare "rm -rf $dir-venv" -n "python -m venv --without-pip" "$PYTHON -m venv --without-pip $dir-venv" \
+        --prepare "rm -rf $dir-virtualenv" -n "virtualenv --no-seed" "$VIRTUALENV -q --no-seed -p $PYTHON $dir-virtualenv"
+}
+
+job_resolve() {
+    # Each tool resolves for the same interpreter with nothing relevant installed; the
+    # first (warm-up) run fills its cache.
+    local wharf_env=$WORK/resolve-wharf pip_env=$WORK/resolve-pip
+    eval "$(fresh_wharf "$wharf_env")"
+    eval "$(fresh_pip "$pip_env")"
+    for set in large jupyter; do
+        local input=$REQUIREMENTS/$set.in
+        bench "resolve-$set" --warmup 1 --runs 5 \
+            -n "wharf compile" "$WHARF compile -q --python $PYTHON $input" \
+            -n "wharf install --dry-run --report -" "$WHARF install -q --dry-run --report - --venv $wharf_env -r $input" \
+            -n "uv pip compile" "$UV pip compile -q --python $PYTHON $input" \
+            -n "pip install --dry-run --report -" "$pip_env/bin/python -m pip install -q --dry-run --report - -r $input"
+    done
+}
+
+job_install_warm() {
+    # The warm-up run fills each tool's cache; every timed run installs into a venv the
+    # `--prepare` has just recreated.
+    local set runs
+    for set in small medium large; do
+        case $set in small) runs=10 ;; *) runs=5 ;; esac
+        local dir=$WORK/install-warm-$set
+        bench "install-warm-$set" --warmup 1 --runs $runs \
+            --prepare "$(fresh_wharf "$dir-wharf")" -n "wharf install" "$(install_wharf "$dir-wharf" $set)" \
+            --prepare "$(fresh_uv "$dir-uv")" -n "uv pip install" "$(install_uv "$dir-uv" $set)" \
+            --prepare "$(fresh_pip "$dir-pip")" -n "pip install --no-compile" "$(install_pip "$dir-pip" $set)"
+    done
+}
+
+job_install_cold() {
+    # Cold: `--prepare` empties the tool's own cache as well as the venv, so every run
+    # downloads every wheel. Separate cache dirs keep the warm caches of other jobs.
+    local set=large dir=$WORK/install-cold
+    local cold=$SCRATCH/cold
+    bench "install-cold-$set" --runs 3 \
+        --prepare "rm -rf $cold/wharf && $(fresh_wharf "$dir-wharf")" -n "wharf install" \
+        "WHARF_CACHE_DIR=$cold/wharf $(install_wharf "$dir-wharf" $set)" \
+        --prepare "rm -rf $cold/uv && $(fresh_uv "$dir-uv")" -n "uv pip install" \
+        "UV_CACHE_DIR=$cold/uv $(install_uv "$dir-uv" $set)" \
+        --prepare "rm -rf $cold/pip && $(fresh_pip "$dir-pip")" -n "pip install --no-compile" \
+        "PIP_CACHE_DIR=$cold/pip $(install_pip "$dir-pip" $set)"
+    rm -rf "$cold"
+}
+
+job_noop() {
+    # Everything is already installed: the tool must notice and change nothing.
+    local set
+    for set in small large; do
+        local dir=$WORK/noop-$set
+        for tool in wharf uv pip; do
+            eval "$(fresh_$tool "$dir-$tool")"
+            eval "$(install_$tool "$dir-$tool" $set)"
+        done
+        bench "noop-$set" --warmup 1 --runs 10 \
+            -n "wharf install" "$(install_wharf "$dir-wharf" $set)" \
+            -n "uv pip install" "$(install_uv "$dir-uv" $set)" \
+            -n "pip install --no-compile" "$(install_pip "$dir-pip" $set)"
+    done
+}
+
+job_rss() {
+    # Peak resident memory (GNU time's "Maximum resident set size") on the large set:
+    # warm install into a fresh venv, and warm resolution. Three runs each; the table
+    # lists every run.
+    local set=large dir=$WORK/rss out=$RESULTS/rss.md
+    log "peak RSS ($set)"
+    {
+        echo "| tool | operation | max RSS (KiB), 3 runs |"
+        echo "|---|---|---|"
+    } >"$out"
+    measure() {
+        local label=$1 operation=$2 prepare=$3 command=$4 values=()
+        eval "$command" >/dev/null 2>&1 # warm the cache
+        for _ in 1 2 3; do
+            eval "$prepare"
+            /usr/bin/time -v -o "$WORK/time.txt" sh -c "$command" >/dev/null 2>&1
+            values+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")")
+        done
+        echo "| $label | $operation | ${values[*]} |" | tee -a "$out"
+    }
+    measure wharf "install (warm)" "$(fresh_wharf "$dir-wharf")" "$(install_wharf "$dir-wharf" $set)"
+    measure uv "install (warm)" "$(fresh_uv "$dir-uv")" "$(install_uv "$dir-uv" $set)"
+    measure pip "install (warm)" "$(fresh_pip "$dir-pip")" "$(install_pip "$dir-pip" $set)"
+    measure wharf "compile (warm)" true "$WHARF compile -q --python $PYTHON $REQUIREMENTS/$set.in"
+    measure uv "pip compile (warm)" true "$UV pip compile -q --python $PYTHON $REQUIREMENTS/$set.in"
+}
+
+for job in "${JOBS[@]}"; do
+    "job_${job//-/_}"
+done
+
+log "results in $RESULTS"
+if [ -f "$BENCH_DIR/summarize.py" ]; then
+    "$PYTHON" "$BENCH_DIR/summarize.py" "$RESULTS" | tee "$RESULTS/summary.md"
+fi
