@@ -10,7 +10,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "wharf",
     version,
-    about,
     propagate_version = true,
     after_help = "Start with `wharf venv` to create .venv, then `wharf install -r requirements.txt`.\nEvery command takes --help."
 )]
@@ -431,5 +430,13 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    /// Regression: a bare `about` took the crate's Cargo description ("Command-line argument
+    /// definitions (clap) for wharf") instead of the doc comment on `Cli`.
+    #[test]
+    fn about_is_the_doc_comment() {
+        let about = super::Cli::command().get_about().unwrap().to_string();
+        assert!(about.starts_with("One fast tool for Python environments"), "{about}");
     }
 }

@@ -22,6 +22,27 @@ pub(crate) fn layout(interpreter: &Interpreter) -> Layout {
     }
 }
 
+/// Hold the environment for a command that changes it, and finish or roll back what an
+/// interrupted earlier run (`kill -9`) left. Released when dropped.
+pub(crate) fn lock(
+    layout: &Layout,
+    printer: &crate::printer::Printer,
+) -> Result<wharf_cache::LockedFile> {
+    // `data` is the environment's root (the venv prefix, or the --target directory).
+    fs_err::create_dir_all(&layout.data)?;
+    let lock = wharf_cache::LockedFile::acquire(layout.data.join(".wharf.lock"))
+        .context("failed to lock the environment")?;
+    let repaired =
+        wharf_installer::repair(layout).context("failed to repair an interrupted install")?;
+    for path in repaired {
+        printer.warn(format!(
+            "recovered from an interrupted install: {}",
+            path.display()
+        ));
+    }
+    Ok(lock)
+}
+
 /// What is installed, by project.
 pub(crate) fn installed(layout: &Layout) -> Result<BTreeMap<PackageName, InstalledDist>> {
     let site_packages = SitePackages::read(&layout.site_packages())

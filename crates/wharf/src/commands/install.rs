@@ -89,6 +89,11 @@ pub(crate) async fn install(
         "Using environment at {}",
         interpreter.prefix.display()
     ));
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(environment::lock(&layout, printer)?)
+    };
     let installed = environment::installed(&layout)?;
     let target = Target {
         markers: interpreter.markers.clone(),

@@ -40,6 +40,11 @@ pub(crate) async fn sync(
     let interpreter = crate::settings::environment(&context, &args.environment)?;
     environment::check_externally_managed(&interpreter, args.break_system_packages)?;
     let layout = environment::layout(&interpreter);
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(environment::lock(&layout, printer)?)
+    };
     let installed = environment::installed(&layout)?;
     let target = Target {
         markers: interpreter.markers.clone(),

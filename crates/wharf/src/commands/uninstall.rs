@@ -30,6 +30,7 @@ pub(crate) fn uninstall(
     let interpreter = crate::settings::environment(&context, &args.environment)?;
     environment::check_externally_managed(&interpreter, args.break_system_packages)?;
     let layout = environment::layout(&interpreter);
+    let _lock = environment::lock(&layout, printer)?;
     let installed = environment::installed(&layout)?;
     let mut removed = 0;
     for name in &names {
