@@ -437,6 +437,9 @@ mod tests {
     #[test]
     fn about_is_the_doc_comment() {
         let about = super::Cli::command().get_about().unwrap().to_string();
-        assert!(about.starts_with("One fast tool for Python environments"), "{about}");
+        assert!(
+            about.starts_with("One fast tool for Python environments"),
+            "{about}"
+        );
     }
 }

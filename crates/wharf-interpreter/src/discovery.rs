@@ -28,6 +28,8 @@ pub(crate) struct SearchEnvironment {
     search_path: Option<std::ffi::OsString>,
     /// `$PYENV_ROOT`, else `~/.pyenv`.
     pyenv_root: Option<PathBuf>,
+    /// `$PYENV_VERSION`.
+    pyenv_version: Option<String>,
 }
 
 impl SearchEnvironment {
@@ -42,6 +44,9 @@ impl SearchEnvironment {
                 .filter(|value| !value.is_empty())
                 .map(PathBuf::from)
                 .or_else(|| std::env::home_dir().map(|home| home.join(".pyenv"))),
+            pyenv_version: std::env::var("PYENV_VERSION")
+                .ok()
+                .filter(|value| !value.is_empty()),
         }
     }
 }
@@ -200,6 +205,35 @@ fn pyenv_versions(root: Option<&Path>) -> Vec<PathBuf> {
     versions.into_iter().map(|(_, _, path)| path).collect()
 }
 
+/// The `bin` directories of the versions pyenv selects, as its shims would: `$PYENV_VERSION`,
+/// else the nearest `.python-version`, else `$PYENV_ROOT/version`. `system` selects none.
+fn pyenv_selected(environment: &SearchEnvironment) -> Vec<PathBuf> {
+    let Some(root) = environment.pyenv_root.as_deref() else {
+        return Vec::new();
+    };
+    let from_file = |path: &Path| fs_err::read_to_string(path).ok();
+    let text = environment
+        .pyenv_version
+        .clone()
+        .map(|value| value.replace(':', "\n"))
+        .or_else(|| {
+            environment.cwd.as_deref().and_then(|cwd| {
+                cwd.ancestors()
+                    .find_map(|dir| from_file(&dir.join(".python-version")))
+            })
+        })
+        .or_else(|| from_file(&root.join("version")));
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    text.split(['\n', ' '])
+        .map(str::trim)
+        .filter(|version| !version.is_empty() && !version.starts_with('#') && *version != "system")
+        .map(|version| root.join("versions").join(version).join("bin"))
+        .filter(|bin| bin.is_dir())
+        .collect()
+}
+
 /// Every candidate, in search order, without duplicates. With `name`, only executables
 /// of that name on PATH and in pyenv versions.
 fn candidates(environment: &SearchEnvironment, name: Option<&str>) -> Vec<Candidate> {
@@ -225,7 +259,20 @@ fn candidates(environment: &SearchEnvironment, name: Option<&str>) -> Vec<Candid
     let pyenv_root = environment.pyenv_root.as_deref();
     if let Some(search_path) = &environment.search_path {
         for dir in std::env::split_paths(search_path) {
-            if dir.as_os_str().is_empty() || is_shim_dir(&dir, pyenv_root) {
+            if dir.as_os_str().is_empty() {
+                continue;
+            }
+            if is_shim_dir(&dir, pyenv_root) {
+                // The shims would run the version pyenv selects: take that version's
+                // interpreters here, in PATH order, without running the shell scripts.
+                for bin in pyenv_selected(environment) {
+                    for path in pythons_in_dir(&bin, name) {
+                        candidates.push(Candidate {
+                            path,
+                            source: Source::SearchPath,
+                        });
+                    }
+                }
                 continue;
             }
             for path in pythons_in_dir(&dir, name) {
@@ -542,6 +589,7 @@ mod tests {
             cwd: Some(cwd.to_path_buf()),
             search_path: Some(std::env::join_paths(dirs).unwrap()),
             pyenv_root,
+            pyenv_version: None,
         }
     }
 
@@ -623,6 +671,44 @@ mod tests {
         assert_eq!(found.version, highest);
         let found = find_interpreter_in(&">=3.11".parse().unwrap(), &cache, &environment).unwrap();
         assert_eq!(found.version, system_version);
+    }
+
+    /// Regression: with pyenv's shims first on PATH, `python3` means the version pyenv
+    /// selects, not the next `python3` on PATH (Debian's, externally managed).
+    #[cfg(unix)]
+    #[test]
+    fn shims_on_path_stand_for_the_pyenv_selected_version() {
+        let Some(python312) = pyenv_binary("3.12", "python3.12") else {
+            eprintln!("skipping: no pyenv 3.12");
+            return;
+        };
+        let Some(other) = pyenv_binary("3.11", "python3.11") else {
+            eprintln!("skipping: no pyenv 3.11");
+            return;
+        };
+        let (_cache_dir, cache) = test_cache();
+        let root = tempfile::tempdir().unwrap();
+        let selected = root.path().join("versions/3.12.99/bin");
+        fs_err::create_dir_all(&selected).unwrap();
+        std::os::unix::fs::symlink(&python312, selected.join("python3")).unwrap();
+        fs_err::write(root.path().join("version"), "3.12.99\n").unwrap();
+        let shims = root.path().join("shims");
+        fs_err::create_dir_all(&shims).unwrap();
+        let later = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(&other, later.path().join("python3")).unwrap();
+        let environment = isolated(
+            &[&shims, later.path()],
+            Some(root.path().to_path_buf()),
+            root.path(),
+        );
+        let found = find_interpreter_in(&PythonRequest::Any, &cache, &environment).unwrap();
+        assert_eq!(found.executable, selected.join("python3"));
+        let pinned = SearchEnvironment {
+            pyenv_version: Some("system".to_string()),
+            ..environment
+        };
+        let found = find_interpreter_in(&PythonRequest::Any, &cache, &pinned).unwrap();
+        assert_eq!(found.executable, later.path().join("python3"));
     }
 
     #[cfg(unix)]

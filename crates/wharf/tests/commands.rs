@@ -54,20 +54,48 @@ fn help_and_version() {
     let output = context.run(&["--help"]);
     assert_success(&output);
     let help = stdout(&output);
-    for command in ["venv", "install", "uninstall", "freeze", "list", "show", "check", "compile", "sync", "cache", "config", "python"] {
-        assert!(help.lines().any(|line| line.trim_start().starts_with(command)), "--help lacks `{command}`:\n{help}");
+    for command in [
+        "venv",
+        "install",
+        "uninstall",
+        "freeze",
+        "list",
+        "show",
+        "check",
+        "compile",
+        "sync",
+        "cache",
+        "config",
+        "python",
+    ] {
+        assert!(
+            help.lines()
+                .any(|line| line.trim_start().starts_with(command)),
+            "--help lacks `{command}`:\n{help}"
+        );
     }
     let version = context.run(&["--version"]);
     assert_success(&version);
-    assert_eq!(stdout(&version), format!("wharf {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&version),
+        format!("wharf {}\n", env!("CARGO_PKG_VERSION"))
+    );
     // -V works on subcommands too (clap names them `wharf-install`).
     let sub = context.run(&["install", "-V"]);
     assert_success(&sub);
-    assert!(stdout(&sub).ends_with(&format!(" {}\n", env!("CARGO_PKG_VERSION"))), "{}", stdout(&sub));
-    // No command: usage on stderr, exit 2.
+    assert!(
+        stdout(&sub).ends_with(&format!(" {}\n", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        stdout(&sub)
+    );
+    // No command: the help, on stderr (as clap does), so that stdout stays for results.
     let none = context.run(&[]);
-    assert_eq!(none.status.code(), Some(2));
     assert!(stderr(&none).contains("Usage: wharf"), "{}", stderr(&none));
+    assert_eq!(stdout(&none), "");
+    // An unknown flag is a usage error.
+    let bad = context.run(&["install", "--no-such-flag"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--no-such-flag"), "{}", stderr(&bad));
 }
 
 #[test]
@@ -88,8 +116,14 @@ fn install_help_snapshot() {
 fn top_level_help_describes_wharf() {
     let context = TestContext::new();
     let help = stdout(&context.run(&["--help"]));
-    assert!(!help.contains("Command-line argument definitions"), "{help}");
-    assert!(help.starts_with("One fast tool for Python environments"), "{help}");
+    assert!(
+        !help.contains("Command-line argument definitions"),
+        "{help}"
+    );
+    assert!(
+        help.starts_with("One fast tool for Python environments"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -109,9 +143,21 @@ fn config_shows_where_each_setting_came_from() {
 
     // The user file is the lowest layer.
     let output = context.run(&["config"]);
-    assert!(line(&output, "timeout").starts_with("timeout = 17  # "), "{}", stdout(&output));
-    assert!(line(&output, "timeout").contains("home/.config/wharf/wharf.toml"), "{}", stdout(&output));
-    assert!(stdout(&output).contains("# index-url (unset)"), "{}", stdout(&output));
+    assert!(
+        line(&output, "timeout").starts_with("timeout = 17  # "),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        line(&output, "timeout").contains("home/.config/wharf/wharf.toml"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("# index-url (unset)"),
+        "{}",
+        stdout(&output)
+    );
 
     // [tool.wharf] in pyproject.toml.
     fs_err::write(
@@ -122,20 +168,38 @@ fn config_shows_where_each_setting_came_from() {
     let output = context.run(&["config"]);
     assert_eq!(
         line(&output, "index-url"),
-        format!("index-url = https://from-pyproject.example/simple  # {}", context.cwd.join("pyproject.toml").display())
+        format!(
+            "index-url = https://from-pyproject.example/simple  # {}",
+            context.cwd.join("pyproject.toml").display()
+        )
     );
 
     // wharf.toml takes the place of pyproject.toml.
-    fs_err::write(context.cwd.join("wharf.toml"), "index-url = \"https://from-wharf-toml.example/simple\"\n").unwrap();
+    fs_err::write(
+        context.cwd.join("wharf.toml"),
+        "index-url = \"https://from-wharf-toml.example/simple\"\n",
+    )
+    .unwrap();
     let output = context.run(&["config"]);
     assert_eq!(
         line(&output, "index-url"),
-        format!("index-url = https://from-wharf-toml.example/simple  # {}", context.cwd.join("wharf.toml").display())
+        format!(
+            "index-url = https://from-wharf-toml.example/simple  # {}",
+            context.cwd.join("wharf.toml").display()
+        )
     );
 
     // The environment beats files, WHARF_ before PIP_.
-    let output = context.wharf().env("PIP_INDEX_URL", "https://from-pip.example/simple").arg("config").output().unwrap();
-    assert_eq!(line(&output, "index-url"), "index-url = https://from-pip.example/simple  # environment variable PIP_INDEX_URL");
+    let output = context
+        .wharf()
+        .env("PIP_INDEX_URL", "https://from-pip.example/simple")
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(
+        line(&output, "index-url"),
+        "index-url = https://from-pip.example/simple  # environment variable PIP_INDEX_URL"
+    );
     let output = context
         .wharf()
         .env("PIP_INDEX_URL", "https://from-pip.example/simple")
@@ -143,30 +207,55 @@ fn config_shows_where_each_setting_came_from() {
         .arg("config")
         .output()
         .unwrap();
-    assert_eq!(line(&output, "index-url"), "index-url = https://from-env.example/simple  # environment variable WHARF_INDEX_URL");
+    assert_eq!(
+        line(&output, "index-url"),
+        "index-url = https://from-env.example/simple  # environment variable WHARF_INDEX_URL"
+    );
 
     // The command line beats the environment.
     let elsewhere = context.temp.path().join("elsewhere");
     let output = context
         .wharf()
         .env("WHARF_OFFLINE", "false")
-        .args(["config", "--offline", "--cache-dir", elsewhere.to_str().unwrap()])
+        .args([
+            "config",
+            "--offline",
+            "--cache-dir",
+            elsewhere.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(line(&output, "offline"), "offline = true  # command line");
-    assert_eq!(line(&output, "cache-dir"), format!("cache-dir = {}  # command line", elsewhere.display()));
+    assert_eq!(
+        line(&output, "cache-dir"),
+        format!("cache-dir = {}  # command line", elsewhere.display())
+    );
 
     // --no-config ignores every file.
     let output = context.run(&["config", "--no-config"]);
-    assert!(stdout(&output).contains("# index-url (unset)"), "{}", stdout(&output));
-    assert!(stdout(&output).contains("# timeout (unset)"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("# index-url (unset)"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("# timeout (unset)"),
+        "{}",
+        stdout(&output)
+    );
 
     // JSON names the same sources.
     let output = context.run(&["config", "--json"]);
     assert_success(&output);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["index-url"]["value"], "https://from-wharf-toml.example/simple");
-    assert_eq!(json["index-url"]["source"], context.cwd.join("wharf.toml").display().to_string());
+    assert_eq!(
+        json["index-url"]["value"],
+        "https://from-wharf-toml.example/simple"
+    );
+    assert_eq!(
+        json["index-url"]["source"],
+        context.cwd.join("wharf.toml").display().to_string()
+    );
     assert_eq!(json["extra-index-url"]["source"], "default");
 }
 
@@ -180,11 +269,19 @@ fn credentials_are_never_printed() {
     )
     .unwrap();
     for args in [&["config"][..], &["config", "--json"][..]] {
-        let output = context.wharf().env("WHARF_INDEX_URL", secret_url).args(args).output().unwrap();
+        let output = context
+            .wharf()
+            .env("WHARF_INDEX_URL", secret_url)
+            .args(args)
+            .output()
+            .unwrap();
         assert_success(&output);
         let all = format!("{}{}", stdout(&output), stderr(&output));
         assert!(!all.contains("secret"), "{all}");
-        assert!(all.contains("user:****@host.example") || all.contains("user@host.example"), "{all}");
+        assert!(
+            all.contains("user:****@host.example") || all.contains("user@host.example"),
+            "{all}"
+        );
         assert!(all.contains("extra.example"), "{all}");
     }
     // Nor in errors about the index.
@@ -198,7 +295,10 @@ fn credentials_are_never_printed() {
     assert!(!output.status.success());
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(!all.contains("secret"), "{all}");
-    assert!(all.contains("127.0.0.1:9"), "the error names the index:\n{all}");
+    assert!(
+        all.contains("127.0.0.1:9"),
+        "the error names the index:\n{all}"
+    );
 }
 
 #[test]
@@ -221,7 +321,10 @@ fn cache_dir_size_clean_prune() {
     let full = size(&context);
     assert!(full > empty + 1000, "{empty} -> {full}");
     let human = stdout(&context.run(&["cache", "size"]));
-    assert!(human.trim().ends_with("KiB") || human.trim().ends_with("MiB"), "{human}");
+    assert!(
+        human.trim().ends_with("KiB") || human.trim().ends_with("MiB"),
+        "{human}"
+    );
 
     let prune = context.run(&["cache", "prune"]);
     assert_success(&prune);
@@ -233,9 +336,19 @@ fn cache_dir_size_clean_prune() {
     let clean = context.run(&["cache", "clean"]);
     assert_success(&clean);
     assert!(stderr(&clean).contains("Removed"), "{}", stderr(&clean));
-    assert!(size(&context) <= empty, "clean left {} bytes", size(&context));
+    assert!(
+        size(&context) <= empty,
+        "clean left {} bytes",
+        size(&context)
+    );
     // The environment is untouched by cleaning the cache.
-    assert_eq!(context.python("import app, helper; print(helper.__version__)").status.success(), true);
+    assert_eq!(
+        context
+            .python("import app, helper; print(helper.__version__)")
+            .status
+            .success(),
+        true
+    );
 }
 
 #[test]
@@ -292,31 +405,57 @@ fn show_fields_and_files() {
     installed(&context);
     let output = context.run(&["show", "app"]);
     assert_success(&output);
-    let site = context
-        .python("import sysconfig; print(sysconfig.get_paths()['purelib'])");
+    let site = context.python("import sysconfig; print(sysconfig.get_paths()['purelib'])");
     let site = stdout(&site).trim().to_string();
     let expected = format!(
         "Name: App\nVersion: 1.0\nSummary: The application\nHome-page: \nAuthor: Ada\nAuthor-email: \nLicense: MIT\nLocation: {site}\nRequires: helper\nRequired-by: \n"
     );
     assert_eq!(stdout(&output), expected);
     let output = context.run(&["show", "HELPER"]);
-    assert!(stdout(&output).contains("Name: helper\nVersion: 2.1\n"), "{}", stdout(&output));
-    assert!(stdout(&output).ends_with("Requires: \nRequired-by: App\n"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("Name: helper\nVersion: 2.1\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).ends_with("Requires: \nRequired-by: App\n"),
+        "{}",
+        stdout(&output)
+    );
 
     let output = context.run(&["show", "--files", "app"]);
     assert_success(&output);
     let text = stdout(&output);
-    let files: Vec<&str> = text.split("Files:\n").nth(1).unwrap().lines().map(str::trim).collect();
-    for file in ["app/__init__.py", "app-1.0.dist-info/METADATA", "app-1.0.dist-info/RECORD", "../../../bin/app-cli"] {
+    let files: Vec<&str> = text
+        .split("Files:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .collect();
+    for file in [
+        "app/__init__.py",
+        "app-1.0.dist-info/METADATA",
+        "app-1.0.dist-info/RECORD",
+        "../../../bin/app-cli",
+    ] {
         assert!(files.contains(&file), "--files lacks {file}: {files:?}");
     }
 
     // Several packages are separated like pip's; an unknown one is a warning and exit 1.
     let output = context.run(&["show", "app", "old"]);
-    assert!(stdout(&output).contains("\n---\nName: old\n"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("\n---\nName: old\n"),
+        "{}",
+        stdout(&output)
+    );
     let output = context.run(&["show", "app", "missing"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("package not found: missing"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("package not found: missing"),
+        "{}",
+        stderr(&output)
+    );
     assert!(stdout(&output).contains("Name: App"), "{}", stdout(&output));
 }
 
@@ -332,13 +471,19 @@ fn check_reports_missing_and_conflicting_dependencies() {
     assert_success(&context.run(&["uninstall", "helper"]));
     let output = context.run(&["check"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output), "App 1.0 requires helper, which is not installed.\n");
+    assert_eq!(
+        stdout(&output),
+        "App 1.0 requires helper, which is not installed.\n"
+    );
 
     // A conflicting one.
     assert_success(&context.run(&["install", "--no-deps", "helper==1.0", "-i", &index.url]));
     let output = context.run(&["check"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output), "App 1.0 has requirement helper>=2, but you have helper 1.0.\n");
+    assert_eq!(
+        stdout(&output),
+        "App 1.0 has requirement helper>=2, but you have helper 1.0.\n"
+    );
 }
 
 #[test]
@@ -372,7 +517,8 @@ fn install_json_output() {
         serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{}", stdout(output)))
     };
-    let mut installed = json_of(&context.run(&["install", "--json", "app", "helper==2.1", "-i", &index.url]));
+    let mut installed =
+        json_of(&context.run(&["install", "--json", "app", "helper==2.1", "-i", &index.url]));
     installed["installed"]
         .as_array_mut()
         .unwrap()
@@ -409,7 +555,10 @@ fn python_find() {
     // A venv in the working directory is found first.
     context.venv();
     let output = context.run(&["python", "find"]);
-    assert_eq!(stdout(&output).trim(), context.cwd.join(".venv/bin/python").display().to_string());
+    assert_eq!(
+        stdout(&output).trim(),
+        context.cwd.join(".venv/bin/python").display().to_string()
+    );
     // A version no one has.
     let output = context.run(&["python", "find", "3.99"]);
     assert_failure(&output, &["3.99"]);
@@ -421,10 +570,22 @@ fn pip_index_url_is_honoured() {
     fixture_set(&context);
     let index = context.serve(IndexOptions::default());
     context.venv();
-    let output = context.wharf().env("PIP_INDEX_URL", &index.url).args(["install", "old"]).output().unwrap();
+    let output = context
+        .wharf()
+        .env("PIP_INDEX_URL", &index.url)
+        .args(["install", "old"])
+        .output()
+        .unwrap();
     assert_success(&output);
     assert_eq!(stdout(&context.run(&["freeze"])), "old==1.0\n");
-    assert!(index.request_log().iter().any(|line| line.contains("/simple/old/")), "{:?}", index.request_log());
+    assert!(
+        index
+            .request_log()
+            .iter()
+            .any(|line| line.contains("/simple/old/")),
+        "{:?}",
+        index.request_log()
+    );
     // PIP_FIND_LINKS with PIP_NO_INDEX-free WHARF_NO_INDEX also works.
     let output = context
         .wharf()
@@ -434,5 +595,8 @@ fn pip_index_url_is_honoured() {
         .output()
         .unwrap();
     assert_success(&output);
-    assert_eq!(stdout(&context.run(&["freeze"])), "old==1.0\nspeedup==0.3\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "old==1.0\nspeedup==0.3\n"
+    );
 }

@@ -12,8 +12,12 @@ use common::*;
 /// `util`'s annotation names two packages.
 fn builders() -> Vec<WheelBuilder> {
     vec![
-        WheelBuilder::new("app", "1.0").requires("helper>=1").requires("util"),
-        WheelBuilder::new("app", "2.0").requires("helper>=2").requires("util"),
+        WheelBuilder::new("app", "1.0")
+            .requires("helper>=1")
+            .requires("util"),
+        WheelBuilder::new("app", "2.0")
+            .requires("helper>=2")
+            .requires("util"),
         WheelBuilder::new("helper", "1.5").requires("util>=1"),
         WheelBuilder::new("helper", "2.1").requires("util>=1"),
         WheelBuilder::new("util", "1.0"),
@@ -31,7 +35,11 @@ fn fixture_set(context: &TestContext) {
 fn sha256_of(name: &str, version: &str) -> String {
     builders()
         .into_iter()
-        .find(|builder| builder.filename().starts_with(&format!("{name}-{version}-")))
+        .find(|builder| {
+            builder
+                .filename()
+                .starts_with(&format!("{name}-{version}-"))
+        })
         .unwrap()
         .sha256()
 }
@@ -64,9 +72,20 @@ fn compile_writes_a_pinned_sorted_annotated_file() {
     let index = context.serve(IndexOptions::default());
     context.venv();
     fs_err::write(context.cwd.join("requirements.in"), "# what we use\nApp\n").unwrap();
-    let output = context.run(&["compile", "requirements.in", "-o", "requirements.txt", "-i", &index.url]);
+    let output = context.run(&[
+        "compile",
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+        "-i",
+        &index.url,
+    ]);
     assert_success(&output);
-    assert!(stderr(&output).contains("Wrote requirements.txt"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Wrote requirements.txt"),
+        "{}",
+        stderr(&output)
+    );
     // Nothing was installed by compiling.
     assert_eq!(stdout(&context.run(&["freeze"])), "");
     insta::assert_snapshot!(read(&context, "requirements.txt"), @r"
@@ -82,7 +101,14 @@ fn compile_writes_a_pinned_sorted_annotated_file() {
         #   helper
     ");
     // Without -o the same pins go to stdout, annotations left out on request.
-    let output = context.run(&["compile", "requirements.in", "--no-annotate", "--no-header", "-i", &index.url]);
+    let output = context.run(&[
+        "compile",
+        "requirements.in",
+        "--no-annotate",
+        "--no-header",
+        "-i",
+        &index.url,
+    ]);
     assert_success(&output);
     assert_eq!(stdout(&output), "app==2.0\nhelper==2.1\nutil==1.1\n");
 }
@@ -95,7 +121,13 @@ fn compile_sorts_via_annotations_like_pip_tools() {
     fixture_set(&context);
     let index = context.serve(IndexOptions::default());
     fs_err::write(context.cwd.join("requirements.in"), "util>=1.0\napp\n").unwrap();
-    let output = context.run(&["compile", "requirements.in", "--no-header", "-i", &index.url]);
+    let output = context.run(&[
+        "compile",
+        "requirements.in",
+        "--no-header",
+        "-i",
+        &index.url,
+    ]);
     assert_success(&output);
     insta::assert_snapshot!(stdout(&output), @r"
     app==2.0
@@ -116,10 +148,21 @@ fn generated_hashes_are_the_wheels_and_pip_installs_with_them() {
     fixture_set(&context);
     let index = context.serve(IndexOptions::default());
     fs_err::write(context.cwd.join("requirements.in"), "app==1.0\n").unwrap();
-    assert_success(&context.run(&["venv", "--seed", "--python", base_python().to_str().unwrap()]));
+    assert_success(&context.run(&[
+        "venv",
+        "--seed",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]));
     let output = context.run(&[
-        "compile", "requirements.in", "-o", "requirements.txt", "--generate-hashes", "--no-header",
-        "-i", &index.url,
+        "compile",
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+        "--generate-hashes",
+        "--no-header",
+        "-i",
+        &index.url,
     ]);
     assert_success(&output);
     let expected = format!(
@@ -138,15 +181,36 @@ fn generated_hashes_are_the_wheels_and_pip_installs_with_them() {
     let install = pip(
         &context,
         &venv,
-        &["install", "--no-index", "--require-hashes", "-r", "requirements.txt", "-f", wheels],
+        &[
+            "install",
+            "--no-index",
+            "--require-hashes",
+            "-r",
+            "requirements.txt",
+            "-f",
+            wheels,
+        ],
     );
     assert_success(&install);
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==1.0\nhelper==2.1\nutil==1.1\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==1.0\nhelper==2.1\nutil==1.1\n"
+    );
 
     // And so does wharf.
     assert_success(&context.run(&["uninstall", "app", "helper", "util"]));
-    assert_success(&context.run(&["install", "--require-hashes", "-r", "requirements.txt", "-i", &index.url]));
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==1.0\nhelper==2.1\nutil==1.1\n");
+    assert_success(&context.run(&[
+        "install",
+        "--require-hashes",
+        "-r",
+        "requirements.txt",
+        "-i",
+        &index.url,
+    ]));
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==1.0\nhelper==2.1\nutil==1.1\n"
+    );
 }
 
 #[test]
@@ -163,8 +227,14 @@ fn recompiling_keeps_pins_unless_upgrading() {
     .unwrap();
     let compile = |extra: &[&str]| {
         let mut args = vec![
-            "compile", "requirements.in", "-o", "requirements.txt", "--no-header", "--no-annotate",
-            "-i", &index.url,
+            "compile",
+            "requirements.in",
+            "-o",
+            "requirements.txt",
+            "--no-header",
+            "--no-annotate",
+            "-i",
+            &index.url,
         ];
         args.extend_from_slice(extra);
         let output = context.run(&args);
@@ -173,8 +243,14 @@ fn recompiling_keeps_pins_unless_upgrading() {
     };
     assert_eq!(compile(&[]), "app==1.0\nhelper==1.5\nutil==1.0\n");
     // Only the named package moves; app 1.0 allows helper 2.1.
-    assert_eq!(compile(&["-P", "helper"]), "app==1.0\nhelper==2.1\nutil==1.0\n");
-    assert_eq!(compile(&["--upgrade-package", "util"]), "app==1.0\nhelper==2.1\nutil==1.1\n");
+    assert_eq!(
+        compile(&["-P", "helper"]),
+        "app==1.0\nhelper==2.1\nutil==1.0\n"
+    );
+    assert_eq!(
+        compile(&["--upgrade-package", "util"]),
+        "app==1.0\nhelper==2.1\nutil==1.1\n"
+    );
     assert_eq!(compile(&["-U"]), "app==2.0\nhelper==2.1\nutil==1.1\n");
 }
 
@@ -204,14 +280,25 @@ fn compile_for_another_python_and_platform() {
     fs_err::write(context.cwd.join("requirements.in"), "native\n").unwrap();
     let compile = |python: &str, platform: &str| {
         let output = context.run(&[
-            "compile", "requirements.in", "--no-header", "--no-annotate", "--python-version", python,
-            "--platform", platform, "-i", &index.url,
+            "compile",
+            "requirements.in",
+            "--no-header",
+            "--no-annotate",
+            "--python-version",
+            python,
+            "--platform",
+            platform,
+            "-i",
+            &index.url,
         ]);
         assert_success(&output);
         stdout(&output)
     };
     assert_eq!(compile("3.11", "manylinux_2_17_x86_64"), "native==2.0\n");
-    assert_eq!(compile("3.9", "manylinux_2_17_x86_64"), "backport==1.2\nnative==1.0\n");
+    assert_eq!(
+        compile("3.9", "manylinux_2_17_x86_64"),
+        "backport==1.2\nnative==1.0\n"
+    );
     assert_eq!(compile("3.11", "macosx_11_0_arm64"), "native==1.0\n");
 }
 
@@ -222,8 +309,14 @@ fn compile_for_a_target_with_no_wheel_fails_clearly() {
     let index = context.serve(IndexOptions::default());
     fs_err::write(context.cwd.join("requirements.in"), "native\n").unwrap();
     let output = context.run(&[
-        "compile", "requirements.in", "--python-version", "3.12", "--platform", "win_amd64",
-        "-i", &index.url,
+        "compile",
+        "requirements.in",
+        "--python-version",
+        "3.12",
+        "--platform",
+        "win_amd64",
+        "-i",
+        &index.url,
     ]);
     assert_failure(&output, &["native"]);
 }
@@ -235,8 +328,17 @@ fn compile_with_python_version_uses_the_right_wheels_in_hashes() {
     let index = context.serve(IndexOptions::default());
     fs_err::write(context.cwd.join("requirements.in"), "native\n").unwrap();
     let output = context.run(&[
-        "compile", "requirements.in", "--no-header", "--no-annotate", "--generate-hashes",
-        "--python-version", "3.9", "--platform", "manylinux_2_17_x86_64", "-i", &index.url,
+        "compile",
+        "requirements.in",
+        "--no-header",
+        "--no-annotate",
+        "--generate-hashes",
+        "--python-version",
+        "3.9",
+        "--platform",
+        "manylinux_2_17_x86_64",
+        "-i",
+        &index.url,
     ]);
     assert_success(&output);
     let text = stdout(&output);
@@ -245,7 +347,10 @@ fn compile_with_python_version_uses_the_right_wheels_in_hashes() {
         .requires("backport; python_version < \"3.10\"")
         .sha256();
     assert!(text.contains(&format!("--hash=sha256:{hash}")), "{text}");
-    assert!(text.contains(&WheelBuilder::new("backport", "1.2").sha256()), "{text}");
+    assert!(
+        text.contains(&WheelBuilder::new("backport", "1.2").sha256()),
+        "{text}"
+    );
 }
 
 #[test]
@@ -255,30 +360,59 @@ fn sync_installs_removes_and_changes_versions() {
     let index = context.serve(IndexOptions::default());
     context.venv();
     assert_success(&context.run(&["install", "app==2.0", "stray", "-i", &index.url]));
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==2.0\nhelper==2.1\nstray==0.1\nutil==1.1\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==2.0\nhelper==2.1\nstray==0.1\nutil==1.1\n"
+    );
 
     // helper is downgraded, util too, stray goes; app stays.
-    fs_err::write(context.cwd.join("requirements.txt"), "app==2.0\nhelper==2.1\nutil==1.0\n").unwrap();
+    fs_err::write(
+        context.cwd.join("requirements.txt"),
+        "app==2.0\nhelper==2.1\nutil==1.0\n",
+    )
+    .unwrap();
     let output = context.run(&["sync", "requirements.txt", "-i", &index.url]);
     assert_success(&output);
     let err = stderr(&output);
-    assert!(err.contains("- stray==0.1") && err.contains("- util==1.1") && err.contains("+ util==1.0"), "{err}");
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==2.0\nhelper==2.1\nutil==1.0\n");
+    assert!(
+        err.contains("- stray==0.1") && err.contains("- util==1.1") && err.contains("+ util==1.0"),
+        "{err}"
+    );
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==2.0\nhelper==2.1\nutil==1.0\n"
+    );
 
     // Downgrade and upgrade at once.
-    fs_err::write(context.cwd.join("requirements.txt"), "app==1.0\nhelper==1.5\nutil==1.1\n").unwrap();
+    fs_err::write(
+        context.cwd.join("requirements.txt"),
+        "app==1.0\nhelper==1.5\nutil==1.1\n",
+    )
+    .unwrap();
     assert_success(&context.run(&["sync", "requirements.txt", "-i", &index.url]));
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==1.0\nhelper==1.5\nutil==1.1\n");
-    let check = context.python("import app, helper, util; print(app.__version__, helper.__version__, util.__version__)");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==1.0\nhelper==1.5\nutil==1.1\n"
+    );
+    let check = context.python(
+        "import app, helper, util; print(app.__version__, helper.__version__, util.__version__)",
+    );
     assert_eq!(stdout(&check).trim(), "1.0 1.5 1.1");
 
     // A missing package is installed; an up-to-date environment is only audited.
     assert_success(&context.run(&["uninstall", "helper"]));
     assert_success(&context.run(&["sync", "requirements.txt", "-i", &index.url]));
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==1.0\nhelper==1.5\nutil==1.1\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==1.0\nhelper==1.5\nutil==1.1\n"
+    );
     let again = context.run(&["sync", "requirements.txt", "-i", &index.url]);
     assert_success(&again);
-    assert!(stderr(&again).contains("Audited 3 packages"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("Audited 3 packages"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -289,16 +423,27 @@ fn sync_dry_run_changes_nothing() {
     context.venv();
     assert_success(&context.run(&["install", "app==2.0", "stray", "-i", &index.url]));
     let before = context.site_packages_listing();
-    fs_err::write(context.cwd.join("requirements.txt"), "app==1.0\nhelper==1.5\nutil==1.1\n").unwrap();
+    fs_err::write(
+        context.cwd.join("requirements.txt"),
+        "app==1.0\nhelper==1.5\nutil==1.1\n",
+    )
+    .unwrap();
     let output = context.run(&["sync", "--dry-run", "requirements.txt", "-i", &index.url]);
     assert_success(&output);
     let err = stderr(&output);
-    for line in ["Would install app==1.0", "Would install helper==1.5", "Would remove stray==0.1"] {
+    for line in [
+        "Would install app==1.0",
+        "Would install helper==1.5",
+        "Would remove stray==0.1",
+    ] {
         assert!(err.contains(line), "lacks `{line}`:\n{err}");
     }
     assert!(!err.contains("util"), "util 1.1 is already right:\n{err}");
     assert_eq!(context.site_packages_listing(), before);
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==2.0\nhelper==2.1\nstray==0.1\nutil==1.1\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==2.0\nhelper==2.1\nstray==0.1\nutil==1.1\n"
+    );
 }
 
 #[test]
@@ -309,9 +454,18 @@ fn sync_of_a_compiled_file_with_hashes() {
     context.venv();
     fs_err::write(context.cwd.join("requirements.in"), "app\n").unwrap();
     assert_success(&context.run(&[
-        "compile", "requirements.in", "-o", "requirements.txt", "--generate-hashes", "-i", &index.url,
+        "compile",
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+        "--generate-hashes",
+        "-i",
+        &index.url,
     ]));
     assert_success(&context.run(&["install", "stray", "-i", &index.url]));
     assert_success(&context.run(&["sync", "requirements.txt", "-i", &index.url]));
-    assert_eq!(stdout(&context.run(&["freeze"])), "app==2.0\nhelper==2.1\nutil==1.1\n");
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==2.0\nhelper==2.1\nutil==1.1\n"
+    );
 }

@@ -36,11 +36,20 @@ fn default_directory_is_dot_venv_and_the_interpreter_accepts_it() {
     let output = context.run(&["venv"]);
     assert_success(&output);
     let err = stderr(&output);
-    assert!(err.contains("Created virtual environment at .venv"), "{err}");
-    assert!(err.contains("Activate with: source .venv/bin/activate"), "{err}");
+    assert!(
+        err.contains("Created virtual environment at .venv"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Activate with: source .venv/bin/activate"),
+        "{err}"
+    );
     let venv = context.cwd.join(".venv");
     let cfg = pyvenv_cfg(&venv);
-    assert!(cfg.contains("include-system-site-packages = false"), "{cfg}");
+    assert!(
+        cfg.contains("include-system-site-packages = false"),
+        "{cfg}"
+    );
     assert!(cfg.lines().any(|line| line.starts_with("home = ")), "{cfg}");
     assert!(cfg.lines().any(|line| line.starts_with("version")), "{cfg}");
     let answer = run_python(
@@ -49,11 +58,22 @@ fn default_directory_is_dot_venv_and_the_interpreter_accepts_it() {
     );
     let canonical = fs_err::canonicalize(&venv).unwrap();
     assert!(
-        answer == format!("True {}", venv.display()) || answer == format!("True {}", canonical.display()),
+        answer == format!("True {}", venv.display())
+            || answer == format!("True {}", canonical.display()),
         "{answer}"
     );
-    for script in ["activate", "activate.fish", "activate.csh", "Activate.ps1", "python", "python3"] {
-        assert!(venv.join("bin").join(script).exists(), "bin/{script} is missing");
+    for script in [
+        "activate",
+        "activate.fish",
+        "activate.csh",
+        "Activate.ps1",
+        "python",
+        "python3",
+    ] {
+        assert!(
+            venv.join("bin").join(script).exists(),
+            "bin/{script} is missing"
+        );
     }
     // Not seeded: no pip unless asked.
     assert!(!venv.join("bin/pip").exists());
@@ -62,10 +82,21 @@ fn default_directory_is_dot_venv_and_the_interpreter_accepts_it() {
 #[test]
 fn given_directory_and_prompt() {
     let context = TestContext::new();
-    let output = context.run(&["venv", "envs/project", "--prompt", "my-prompt", "--python", base_python().to_str().unwrap()]);
+    let output = context.run(&[
+        "venv",
+        "envs/project",
+        "--prompt",
+        "my-prompt",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]);
     assert_success(&output);
     let venv = context.cwd.join("envs/project");
-    assert!(pyvenv_cfg(&venv).contains("prompt = my-prompt"), "{}", pyvenv_cfg(&venv));
+    assert!(
+        pyvenv_cfg(&venv).contains("prompt = my-prompt"),
+        "{}",
+        pyvenv_cfg(&venv)
+    );
     let activate = fs_err::read_to_string(venv.join("bin/activate")).unwrap();
     assert!(activate.contains("my-prompt"), "{activate}");
 }
@@ -73,7 +104,13 @@ fn given_directory_and_prompt() {
 #[test]
 fn activate_script_works_in_bash() {
     let context = TestContext::new();
-    assert_success(&context.run(&["venv", "--prompt", "demo", "--python", base_python().to_str().unwrap()]));
+    assert_success(&context.run(&[
+        "venv",
+        "--prompt",
+        "demo",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]));
     let venv = context.cwd.join(".venv");
     let script = r#"
         PS1='$ '
@@ -99,9 +136,15 @@ fn activate_script_works_in_bash() {
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], format!("env={}", venv.display()));
-    assert!(lines[1] == "prompt=demo" || lines[1] == "prompt=(demo) ", "{text}");
+    assert!(
+        lines[1] == "prompt=demo" || lines[1] == "prompt=(demo) ",
+        "{text}"
+    );
     assert_eq!(lines[2], "ps1=(demo) $ ");
-    assert_eq!(lines[3], format!("python={}", venv.join("bin/python").display()));
+    assert_eq!(
+        lines[3],
+        format!("python={}", venv.join("bin/python").display())
+    );
     assert_eq!(lines[4], "in-venv True");
     assert_eq!(lines[5], "after=none");
     assert!(!lines[6].contains(".venv"), "{text}");
@@ -118,12 +161,27 @@ fn system_site_packages_are_visible_only_when_asked() {
         return;
     }
     assert_success(&context.run(&["venv", "isolated", "--python", python]));
-    assert_eq!(run_python(&context.cwd.join("isolated/bin/python"), probe), "False");
-    assert_success(&context.run(&["venv", "shared", "--system-site-packages", "--python", python]));
+    assert_eq!(
+        run_python(&context.cwd.join("isolated/bin/python"), probe),
+        "False"
+    );
+    assert_success(&context.run(&[
+        "venv",
+        "shared",
+        "--system-site-packages",
+        "--python",
+        python,
+    ]));
     let shared = context.cwd.join("shared");
     assert!(pyvenv_cfg(&shared).contains("include-system-site-packages = true"));
     assert_eq!(run_python(&shared.join("bin/python"), probe), "True");
-    assert_eq!(run_python(&shared.join("bin/python"), "import sys; print(sys.prefix != sys.base_prefix)"), "True");
+    assert_eq!(
+        run_python(
+            &shared.join("bin/python"),
+            "import sys; print(sys.prefix != sys.base_prefix)"
+        ),
+        "True"
+    );
 }
 
 #[test]
@@ -132,11 +190,23 @@ fn clear_empties_an_existing_directory() {
     let target = context.cwd.join("env");
     fs_err::create_dir_all(&target).unwrap();
     fs_err::write(target.join("notes.txt"), "old").unwrap();
-    let output = context.run(&["venv", "env", "--clear", "--python", base_python().to_str().unwrap()]);
+    let output = context.run(&[
+        "venv",
+        "env",
+        "--clear",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]);
     assert_success(&output);
     assert!(!target.join("notes.txt").exists());
     assert!(target.join("pyvenv.cfg").is_file());
-    assert_eq!(run_python(&target.join("bin/python"), "import sys; print(sys.prefix != sys.base_prefix)"), "True");
+    assert_eq!(
+        run_python(
+            &target.join("bin/python"),
+            "import sys; print(sys.prefix != sys.base_prefix)"
+        ),
+        "True"
+    );
 }
 
 #[test]
@@ -145,11 +215,25 @@ fn non_empty_directory_that_is_not_a_venv_is_left_alone() {
     let target = context.cwd.join("project");
     fs_err::create_dir_all(&target).unwrap();
     fs_err::write(target.join("main.py"), "print('mine')").unwrap();
-    let output = context.run(&["venv", "project", "--python", base_python().to_str().unwrap()]);
-    assert_failure(&output, &["project", "is not a virtual environment", "--clear"]);
-    let names: Vec<_> = fs_err::read_dir(&target).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    let output = context.run(&[
+        "venv",
+        "project",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]);
+    assert_failure(
+        &output,
+        &["project", "is not a virtual environment", "--clear"],
+    );
+    let names: Vec<_> = fs_err::read_dir(&target)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
     assert_eq!(names, ["main.py"]);
-    assert_eq!(fs_err::read_to_string(target.join("main.py")).unwrap(), "print('mine')");
+    assert_eq!(
+        fs_err::read_to_string(target.join("main.py")).unwrap(),
+        "print('mine')"
+    );
 }
 
 /// The message suggests `--allow-existing`, which `wharf venv` does not have, and there is no
@@ -160,11 +244,20 @@ fn non_empty_directory_error_has_a_usable_hint() {
     let context = TestContext::new();
     fs_err::create_dir_all(context.cwd.join("project")).unwrap();
     fs_err::write(context.cwd.join("project/main.py"), "").unwrap();
-    let output = context.run(&["venv", "project", "--python", base_python().to_str().unwrap()]);
+    let output = context.run(&[
+        "venv",
+        "project",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]);
     assert_failure(&output, &["hint:", "--clear"]);
     let help = stdout(&context.run(&["venv", "--help"]));
     for flag in ["--allow-existing"] {
-        assert!(!stderr(&output).contains(flag) || help.contains(flag), "{flag} is suggested but does not exist:\n{}", stderr(&output));
+        assert!(
+            !stderr(&output).contains(flag) || help.contains(flag),
+            "{flag} is suggested but does not exist:\n{}",
+            stderr(&output)
+        );
     }
 }
 
@@ -173,7 +266,10 @@ fn a_second_venv_replaces_the_first() {
     let context = TestContext::new();
     assert_success(&context.run(&["venv", "--python", base_python().to_str().unwrap()]));
     let venv = context.cwd.join(".venv");
-    let site = run_python(&venv.join("bin/python"), "import sysconfig; print(sysconfig.get_paths()['purelib'])");
+    let site = run_python(
+        &venv.join("bin/python"),
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+    );
     fs_err::write(Path::new(&site).join("leftover.py"), "").unwrap();
     // Without --python discovery finds `.venv/bin/python` first; the new environment must
     // be made from the interpreter behind it.
@@ -181,7 +277,10 @@ fn a_second_venv_replaces_the_first() {
     assert_success(&output);
     assert!(!Path::new(&site).join("leftover.py").exists());
     assert_eq!(
-        run_python(&venv.join("bin/python"), "import sys; print(sys.prefix != sys.base_prefix)"),
+        run_python(
+            &venv.join("bin/python"),
+            "import sys; print(sys.prefix != sys.base_prefix)"
+        ),
         "True"
     );
     // And again with an explicit interpreter.
@@ -203,7 +302,11 @@ fn python_version_requests() {
         let request = format!("3.{minor}");
         let output = context.run(&["venv", &dir, "--python", &request]);
         assert_success(&output);
-        assert!(stderr(&output).contains(&format!("Using CPython 3.{minor}.")), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("Using CPython 3.{minor}.")),
+            "{}",
+            stderr(&output)
+        );
         let answer = run_python(
             &context.cwd.join(&dir).join("bin/python"),
             "import sys; print('%d.%d' % sys.version_info[:2], sys.prefix != sys.base_prefix)",
@@ -217,11 +320,20 @@ fn python_version_requests() {
     // Other request forms.
     if pyenv_python(10).is_some() {
         assert_success(&context.run(&["venv", "impl", "--python", "cpython3.10"]));
-        assert_eq!(run_python(&context.cwd.join("impl/bin/python"), "import sys; print(sys.version_info[:2])"), "(3, 10)");
+        assert_eq!(
+            run_python(
+                &context.cwd.join("impl/bin/python"),
+                "import sys; print(sys.version_info[:2])"
+            ),
+            "(3, 10)"
+        );
     }
     if pyenv_python(12).is_some() || pyenv_python(13).is_some() {
         assert_success(&context.run(&["venv", "range", "--python", ">=3.12"]));
-        let minor = run_python(&context.cwd.join("range/bin/python"), "import sys; print(sys.version_info[1])");
+        let minor = run_python(
+            &context.cwd.join("range/bin/python"),
+            "import sys; print(sys.version_info[1])",
+        );
         assert!(minor.parse::<u32>().unwrap() >= 12, "{minor}");
     }
 }
