@@ -565,6 +565,26 @@ async fn fetch_one(
     .await?
 }
 
+/// Fetch, unpack and apply a non-empty plan. Ctrl-C aborts the fetch with nothing
+/// changed; during apply it is deferred, and reported by [`Outcome::finish`].
+pub(crate) async fn execute(
+    plan: Plan,
+    client: &IndexClient,
+    context: &crate::settings::Context,
+    layout: wharf_installer::Layout,
+    required_hashes: Option<&HashMap<PackageName, Vec<String>>>,
+    printer: &Printer,
+) -> Result<Outcome> {
+    catch_interrupts();
+    let unpacked = fetch(&plan, client, &context.cache, required_hashes, printer).await?;
+    let options = wharf_installer::InstallOptions {
+        link_mode: context.link_mode()?,
+        compile_bytecode: context.settings.flag("compile-bytecode"),
+        ..wharf_installer::InstallOptions::default()
+    };
+    apply(plan, unpacked, layout, options, printer).await
+}
+
 /// What [`apply`] changed.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
@@ -577,6 +597,19 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
+    /// Print what changed, then report a deferred interrupt as an error.
+    pub fn finish(&self, printer: &Printer, started: std::time::Instant, json: bool) -> Result<()> {
+        self.print(printer, started, json);
+        if interrupted() {
+            return Err(Interrupted(
+                "interrupted: the changes were completed first, so that no package is left half-installed"
+                    .to_string(),
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Print the changes as `+`/`-` lines (and JSON on stdout when asked).
     pub fn print(&self, printer: &Printer, started: std::time::Instant, json: bool) {
         let count = self.installed.len();

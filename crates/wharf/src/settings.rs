@@ -123,6 +123,57 @@ impl Context {
     }
 }
 
+impl Context {
+    /// The configured link mode.
+    pub fn link_mode(&self) -> Result<wharf_installer::LinkMode> {
+        use wharf_installer::LinkMode;
+        Ok(match self.settings.string("link-mode") {
+            None | Some("clone") => LinkMode::Clone,
+            Some("hardlink") => LinkMode::Hardlink,
+            Some("copy") => LinkMode::Copy,
+            Some(other) => {
+                return Err(Hinted::new(
+                    format!(
+                        "unknown link mode `{other}` (from {})",
+                        self.settings.source("link-mode")
+                    ),
+                    "use clone, hardlink or copy",
+                )
+                .into());
+            }
+        })
+    }
+}
+
+/// The command-line overrides of commands that install.
+pub(crate) fn install_overrides(
+    index: &IndexArgs,
+    pre: bool,
+    require_hashes: bool,
+    compile: bool,
+    link_mode: Option<wharf_cli::LinkModeArg>,
+) -> Vec<(&'static str, Value)> {
+    let mut overrides = index_overrides(index);
+    for (flag, key) in [
+        (pre, "pre"),
+        (require_hashes, "require-hashes"),
+        (compile, "compile-bytecode"),
+    ] {
+        if flag {
+            overrides.push((key, Value::Bool(true)));
+        }
+    }
+    if let Some(mode) = link_mode {
+        let text = match mode {
+            wharf_cli::LinkModeArg::Clone => "clone",
+            wharf_cli::LinkModeArg::Hardlink => "hardlink",
+            wharf_cli::LinkModeArg::Copy => "copy",
+        };
+        overrides.push(("link-mode", Value::String(text.to_string())));
+    }
+    overrides
+}
+
 fn parse_index(text: &str) -> Result<IndexUrl> {
     text.parse::<IndexUrl>().map_err(|err| {
         anyhow::Error::new(err).context(format!("invalid index URL `{}`", mask(text)))

@@ -5,20 +5,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
-use wharf_cli::{GlobalArgs, InstallArgs, LinkModeArg};
+use wharf_cli::{GlobalArgs, InstallArgs};
 use wharf_client::IndexClient;
-use wharf_config::Value;
-use wharf_installer::{InstallOptions, Layout, LinkMode};
+use wharf_installer::Layout;
 use wharf_interpreter::{Interpreter, PythonRequest};
 use wharf_resolver::Upgrade;
 
 use crate::environment;
-use crate::error::{Hinted, Interrupted};
-use crate::operations::{
-    self, Plan, RequirementSet, ResolveSettings, Target, catch_interrupts, elapsed,
-};
+use crate::error::Hinted;
+use crate::operations::{self, Plan, RequirementSet, ResolveSettings, Target, elapsed};
 use crate::printer::Printer;
-use crate::settings::{Context, index_overrides};
+use crate::settings::{Context, install_overrides};
 
 pub(crate) async fn install(
     global: &GlobalArgs,
@@ -26,24 +23,13 @@ pub(crate) async fn install(
     printer: &Printer,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let mut overrides = index_overrides(&args.index);
-    if args.resolver.pre {
-        overrides.push(("pre", Value::Bool(true)));
-    }
-    if args.resolver.require_hashes {
-        overrides.push(("require-hashes", Value::Bool(true)));
-    }
-    if args.compile {
-        overrides.push(("compile-bytecode", Value::Bool(true)));
-    }
-    if let Some(mode) = args.link_mode {
-        let text = match mode {
-            LinkModeArg::Clone => "clone",
-            LinkModeArg::Hardlink => "hardlink",
-            LinkModeArg::Copy => "copy",
-        };
-        overrides.push(("link-mode", Value::String(text.to_string())));
-    }
+    let overrides = install_overrides(
+        &args.index,
+        args.resolver.pre,
+        args.resolver.require_hashes,
+        args.compile,
+        args.link_mode,
+    );
     let context = Context::load(global, overrides)?;
     let set = RequirementSet::collect(
         &args.packages,
@@ -186,22 +172,10 @@ pub(crate) async fn install(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    catch_interrupts();
     let hashes = require_hashes.then_some(&set.hashes);
-    let unpacked = operations::fetch(&plan, &client, &context.cache, hashes, printer).await?;
-    let options = InstallOptions {
-        link_mode: link_mode(&context)?,
-        compile_bytecode: context.settings.flag("compile-bytecode"),
-        ..InstallOptions::default()
-    };
-    let outcome = operations::apply(plan, unpacked, layout, options, printer).await?;
-    outcome.print(printer, started, args.json);
-    if operations::interrupted() {
-        return Err(Interrupted(
-            "interrupted: the install was completed first, so that no package is left half-installed".to_string(),
-        )
-        .into());
-    }
+    operations::execute(plan, &client, &context, layout, hashes, printer)
+        .await?
+        .finish(printer, started, args.json)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -217,23 +191,4 @@ fn target_interpreter(context: &Context, args: &wharf_cli::EnvironmentArgs) -> R
             &context.cache,
         )?),
     }
-}
-
-/// The configured link mode.
-pub(crate) fn link_mode(context: &Context) -> Result<LinkMode> {
-    Ok(match context.settings.string("link-mode") {
-        None | Some("clone") => LinkMode::Clone,
-        Some("hardlink") => LinkMode::Hardlink,
-        Some("copy") => LinkMode::Copy,
-        Some(other) => {
-            return Err(Hinted::new(
-                format!(
-                    "unknown link mode `{other}` (from {})",
-                    context.settings.source("link-mode")
-                ),
-                "use clone, hardlink or copy",
-            )
-            .into());
-        }
-    })
 }

@@ -7,18 +7,12 @@ use std::sync::Arc;
 use anyhow::Result;
 use wharf_cli::{GlobalArgs, SyncArgs};
 use wharf_client::IndexClient;
-use wharf_config::Value;
-use wharf_installer::InstallOptions;
 use wharf_resolver::Upgrade;
 
-use crate::commands::install::link_mode;
 use crate::environment;
-use crate::error::Interrupted;
-use crate::operations::{
-    self, Plan, RequirementSet, ResolveSettings, Target, catch_interrupts, elapsed,
-};
+use crate::operations::{self, Plan, RequirementSet, ResolveSettings, Target, elapsed};
 use crate::printer::Printer;
-use crate::settings::{Context, index_overrides};
+use crate::settings::{Context, install_overrides};
 
 pub(crate) async fn sync(
     global: &GlobalArgs,
@@ -26,13 +20,7 @@ pub(crate) async fn sync(
     printer: &Printer,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let mut overrides = index_overrides(&args.index);
-    if args.require_hashes {
-        overrides.push(("require-hashes", Value::Bool(true)));
-    }
-    if args.compile {
-        overrides.push(("compile-bytecode", Value::Bool(true)));
-    }
+    let overrides = install_overrides(&args.index, false, args.require_hashes, args.compile, None);
     let context = Context::load(global, overrides)?;
     let set = RequirementSet::collect(&[], &args.requirements, &[], &[], printer)?;
     let require_hashes = context.settings.flag("require-hashes") || set.require_hashes;
@@ -100,22 +88,9 @@ pub(crate) async fn sync(
         )));
         return Ok(ExitCode::SUCCESS);
     }
-    catch_interrupts();
     let hashes = require_hashes.then_some(&set.hashes);
-    let unpacked = operations::fetch(&plan, &client, &context.cache, hashes, printer).await?;
-    let options = InstallOptions {
-        link_mode: link_mode(&context)?,
-        compile_bytecode: context.settings.flag("compile-bytecode"),
-        ..InstallOptions::default()
-    };
-    let outcome = operations::apply(plan, unpacked, layout, options, printer).await?;
-    outcome.print(printer, started, false);
-    if operations::interrupted() {
-        return Err(Interrupted(
-            "interrupted: the sync was completed first, so that no package is left half-installed"
-                .into(),
-        )
-        .into());
-    }
+    operations::execute(plan, &client, &context, layout, hashes, printer)
+        .await?
+        .finish(printer, started, false)?;
     Ok(ExitCode::SUCCESS)
 }
