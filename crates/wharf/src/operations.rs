@@ -827,3 +827,71 @@ pub(crate) fn report_json(
         "environment": serde_json::to_value(&interpreter.markers).unwrap_or_default(),
     })
 }
+
+/// Whether the environment already satisfies every requirement and, transitively, their
+/// dependencies (with extras, markers and constraints); if so, how many installed packages
+/// that takes. Used to answer "nothing to do" without asking any index.
+pub(crate) fn already_satisfied(
+    set: &RequirementSet,
+    installed: &BTreeMap<PackageName, InstalledDist>,
+    markers: &MarkerEnvironment,
+) -> Option<usize> {
+    let satisfies = |requirement: &Requirement, dist: &InstalledDist| -> bool {
+        match &requirement.version_or_url {
+            None => true,
+            Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.contains(&dist.version),
+            // A URL requirement is satisfied by an install from the same URL only.
+            Some(VersionOrUrl::Url(url)) => dist
+                .direct_url
+                .as_ref()
+                .is_some_and(|direct| direct.url == url.to_url().to_string()),
+        }
+    };
+    for constraint in &set.constraints {
+        if let Some(dist) = installed.get(&constraint.name) {
+            if constraint.marker.evaluate(markers, &[]) && !satisfies(constraint, dist) {
+                return None;
+            }
+        }
+    }
+    let mut seen: std::collections::HashSet<(PackageName, Option<ExtraName>)> =
+        std::collections::HashSet::new();
+    let mut queue: Vec<(Requirement, Vec<ExtraName>)> = set
+        .requirements
+        .iter()
+        .map(|requirement| (requirement.clone(), Vec::new()))
+        .collect();
+    while let Some((requirement, active_extras)) = queue.pop() {
+        if !requirement.marker.evaluate(markers, &active_extras) {
+            continue;
+        }
+        let dist = installed.get(&requirement.name)?;
+        if !satisfies(&requirement, dist) {
+            return None;
+        }
+        let mut wanted: Vec<Option<ExtraName>> = vec![None];
+        wanted.extend(requirement.extras.iter().cloned().map(Some));
+        for extra in wanted {
+            if !seen.insert((requirement.name.clone(), extra.clone())) {
+                continue;
+            }
+            let metadata = dist.metadata().ok()?;
+            if let Some(requires_python) = &metadata.requires_python {
+                let python = markers.python_full_version().version.clone();
+                if !requires_python.contains(&python) {
+                    return None;
+                }
+            }
+            let extras: Vec<ExtraName> = extra.into_iter().collect();
+            for dependency in metadata.requires_dist {
+                queue.push((dependency, extras.clone()));
+            }
+        }
+    }
+    Some(
+        seen.iter()
+            .map(|(name, _)| name)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+    )
+}

@@ -317,7 +317,7 @@ fn cache_dir_size_clean_prune() {
         stdout(&output).trim().parse().unwrap()
     };
     let empty = size(&context);
-    installed(&context);
+    let index = installed(&context);
     let full = size(&context);
     assert!(full > empty + 1000, "{empty} -> {full}");
     let human = stdout(&context.run(&["cache", "size"]));
@@ -329,9 +329,18 @@ fn cache_dir_size_clean_prune() {
     let prune = context.run(&["cache", "prune"]);
     assert_success(&prune);
     assert!(stderr(&prune).contains("Removed"), "{}", stderr(&prune));
-    // Pruning keeps what is valid: a reinstall from cache still works offline.
-    assert_success(&context.run(&["uninstall", "old"]));
+    // Pruning keeps what is valid: a reinstall from the cache still works offline.
     assert!(size(&context) > empty + 1000);
+    assert_success(&context.run(&["uninstall", "old"]));
+    let requests = index.request_log().len();
+    let offline = context.run(&["install", "--offline", "old", "-i", &index.url]);
+    assert_success(&offline);
+    assert_eq!(
+        index.request_log().len(),
+        requests,
+        "--offline asked the index"
+    );
+    assert!(stdout(&context.run(&["freeze"])).contains("old==1.0"));
 
     let clean = context.run(&["cache", "clean"]);
     assert_success(&clean);
@@ -342,13 +351,8 @@ fn cache_dir_size_clean_prune() {
         size(&context)
     );
     // The environment is untouched by cleaning the cache.
-    assert_eq!(
-        context
-            .python("import app, helper; print(helper.__version__)")
-            .status
-            .success(),
-        true
-    );
+    let import = context.python("import app, helper; print(helper.__version__)");
+    assert_eq!(stdout(&import).trim(), "2.1");
 }
 
 #[test]

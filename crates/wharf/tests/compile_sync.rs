@@ -252,6 +252,14 @@ fn recompiling_keeps_pins_unless_upgrading() {
         "app==1.0\nhelper==2.1\nutil==1.1\n"
     );
     assert_eq!(compile(&["-U"]), "app==2.0\nhelper==2.1\nutil==1.1\n");
+    // A pin the input no longer allows is dropped, the others kept.
+    fs_err::write(
+        context.cwd.join("requirements.txt"),
+        "app==1.0\nhelper==2.1\nutil==1.0\n",
+    )
+    .unwrap();
+    fs_err::write(context.cwd.join("requirements.in"), "app>=2\n").unwrap();
+    assert_eq!(compile(&[]), "app==2.0\nhelper==2.1\nutil==1.0\n");
 }
 
 /// `native` 2.0 has wheels for CPython 3.11 on manylinux only; 1.0 for 3.9 and 3.11 on

@@ -340,3 +340,29 @@ fn target_directory_install() {
     assert!(target.join("helper/__init__.py").is_file());
     assert_eq!(stdout(&context.run(&["freeze"])), "");
 }
+
+#[test]
+fn satisfied_requirements_ask_no_index() {
+    let context = TestContext::new();
+    fixture_set(&context);
+    let index = context.serve(IndexOptions::default());
+    context.venv();
+    assert_success(&context.run(&["install", "app", "helper[fast]", "-i", &index.url]));
+    index.clear_log();
+    let again = context.run(&["install", "app>=1", "helper[fast]", "-i", &index.url]);
+    assert_success(&again);
+    assert!(
+        stderr(&again).contains("Audited 3 packages"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(index.request_log().is_empty(), "{:?}", index.request_log());
+    // A requirement the environment does not satisfy goes to the index.
+    let upgrade = context.run(&["install", "app==1.0", "-i", &index.url]);
+    assert_success(&upgrade);
+    assert!(!index.request_log().is_empty());
+    assert_eq!(
+        stdout(&context.run(&["freeze"])),
+        "app==1.0\nhelper==2.1\nspeedup==0.3\n"
+    );
+}

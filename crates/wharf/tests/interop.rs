@@ -377,3 +377,61 @@ fn pip_uninstalls_what_wharf_installed() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn show_and_check_match_pip() {
+    let context = TestContext::new();
+    let venv = wharf_made(&context);
+    let theirs = pip(&context, &venv, &["show", "tool", "helper", "local-thing"]);
+    assert_success(&theirs);
+    let ours = context.run(&["show", "tool", "helper", "local-thing"]);
+    assert_success(&ours);
+    assert_eq!(stdout(&ours), stdout(&theirs));
+
+    // Break the environment twice over: a missing and a conflicting dependency. speedup is
+    // only needed by tool's `fast` extra, so removing it breaks nothing for either tool.
+    assert_success(&context.run(&["uninstall", "speedup"]));
+    let wheels = context.wheels.to_str().unwrap();
+    assert_success(&pip(
+        &context,
+        &venv,
+        &[
+            "install",
+            "--no-index",
+            "--no-deps",
+            "-f",
+            wheels,
+            "helper==1.5",
+        ],
+    ));
+    context.wheel(
+        WheelBuilder::new("needs-new-helper", "1.0")
+            .requires("helper>=2")
+            .requires("gone"),
+    );
+    assert_success(&context.run(&[
+        "install",
+        "--no-deps",
+        "--no-index",
+        "-f",
+        wheels,
+        "needs-new-helper",
+    ]));
+    let theirs = pip(&context, &venv, &["check"]);
+    let ours = context.run(&["check"]);
+    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(theirs.status.code(), Some(1));
+    let sorted = |output: &Output| {
+        let mut lines: Vec<String> = stdout(output).lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(sorted(&ours), sorted(&theirs));
+    assert_eq!(
+        sorted(&ours),
+        [
+            "needs-new-helper 1.0 has requirement helper>=2, but you have helper 1.5.",
+            "needs-new-helper 1.0 requires gone, which is not installed.",
+        ]
+    );
+}

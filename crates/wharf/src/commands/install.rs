@@ -81,6 +81,24 @@ pub(crate) async fn install(
         Some(environment::lock(&layout, printer)?)
     };
     let installed = environment::installed(&layout)?;
+    let plain = !args.upgrade
+        && args.upgrade_package.is_empty()
+        && !args.reinstall
+        && !args.dry_run
+        && args.report.is_none();
+    if plain {
+        if let Some(count) = operations::already_satisfied(&set, &installed, &interpreter.markers) {
+            printer.status(printer.dim(&format!(
+                "Audited {count} package{} in {}",
+                if count == 1 { "" } else { "s" },
+                elapsed(started)
+            )));
+            if args.json {
+                printer.result(serde_json::json!({"installed": [], "removed": []}).to_string());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let target = Target {
         markers: interpreter.markers.clone(),
         python_version: interpreter.version.clone(),
