@@ -170,8 +170,11 @@ pub struct VenvArgs {
     #[arg(long)]
     pub system_site_packages: bool,
     /// Remove the directory's contents first, if it exists.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "allow_existing")]
     pub clear: bool,
+    /// Write into an existing directory, keeping what is there.
+    #[arg(long)]
+    pub allow_existing: bool,
 }
 
 /// `wharf install`.

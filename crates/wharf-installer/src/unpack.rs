@@ -50,8 +50,20 @@ impl UnpackedWheel {
             return Ok(None);
         }
         let Some(dist_info_name) = find_dist_info(&path)? else {
+            discard(&path);
             return Ok(None);
         };
+        // A damaged entry (files deleted behind our back, a disk error) is detected by
+        // checking that every file RECORD lists is there, and replaced: the caller unpacks
+        // the wheel again. Contents are hashed once, at unpack time, not on every use.
+        if !entry_is_whole(&path, &dist_info_name) {
+            tracing::warn!(
+                "cache entry {} is damaged; unpacking the wheel again",
+                path.display()
+            );
+            discard(&path);
+            return Ok(None);
+        }
         Ok(Some(Self {
             path,
             filename: filename.clone(),
@@ -72,6 +84,28 @@ impl UnpackedWheel {
             .strip_suffix(".dist-info")
             .unwrap_or(&self.dist_info_name);
         format!("{stem}.data")
+    }
+}
+
+/// Whether every file the entry's RECORD lists exists.
+fn entry_is_whole(path: &Path, dist_info_name: &str) -> bool {
+    let Ok(text) = fs_err::read_to_string(path.join(dist_info_name).join("RECORD")) else {
+        return false;
+    };
+    let Ok(record) = wharf_metadata::Record::parse(&text) else {
+        return false;
+    };
+    record
+        .entries
+        .iter()
+        .all(|entry| path.join(&entry.path).symlink_metadata().is_ok())
+}
+
+/// Move a damaged entry out of the way and delete it, so that a fresh one can take its place.
+fn discard(path: &Path) {
+    let aside = path.with_extension(format!("damaged-{}", std::process::id()));
+    if fs_err::rename(path, &aside).is_ok() {
+        let _ = fs_err::remove_dir_all(&aside);
     }
 }
 

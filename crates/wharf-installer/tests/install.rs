@@ -409,6 +409,18 @@ fn cache_entries_are_reused_and_repaired() {
     let path = builder.build(&env.wheels);
     let third = unpack_wheel(&env.cache, &path, Some(&builder.sha256())).unwrap();
     assert!(third.path.join("demo_pkg/cli.py").is_file());
+
+    // A complete entry that lost a file is detected, discarded and extracted again.
+    fs_err::remove_file(third.path.join("demo_pkg/cli.py")).unwrap();
+    let filename = path.file_name().unwrap().to_str().unwrap().parse().unwrap();
+    assert!(
+        UnpackedWheel::from_cache(&env.cache, &filename, &builder.sha256())
+            .unwrap()
+            .is_none()
+    );
+    let fourth = unpack_wheel(&env.cache, &path, Some(&builder.sha256())).unwrap();
+    assert!(fourth.path.join("demo_pkg/cli.py").is_file());
+    install_wheel(&fourth, &env.layout, &InstallOptions::default()).unwrap();
 }
 
 #[test]

@@ -72,6 +72,14 @@ fn hints(error: &anyhow::Error) -> Vec<String> {
         {
             hints.extend(notes.iter().cloned());
         }
+        if let Some(wharf_venv::VenvError::NotEmpty { .. }) =
+            cause.downcast_ref::<wharf_venv::VenvError>()
+        {
+            hints.push(
+                "choose another directory, pass --clear to replace its contents, or --allow-existing to keep them"
+                    .to_string(),
+            );
+        }
         if let Some(err) = cause.downcast_ref::<wharf_interpreter::InterpreterError>()
             && let Some(hint) = interpreter_hint(err)
         {

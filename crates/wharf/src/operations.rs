@@ -454,6 +454,21 @@ fn direct_url_of(file: &DistFile) -> DirectUrl {
     }
 }
 
+/// Record the archive's sha256 in `direct_url.json` when the source gave none (local
+/// files), as pip does.
+fn with_hash(mut direct: DirectUrl, sha256: &str) -> DirectUrl {
+    if let DirectUrlInfo::ArchiveInfo { hash, hashes } = &mut direct.info {
+        if hash.is_none() {
+            *hash = Some(format!("sha256={sha256}"));
+        }
+        hashes
+            .get_or_insert_with(BTreeMap::new)
+            .entry("sha256".to_string())
+            .or_insert_with(|| sha256.to_string());
+    }
+    direct
+}
+
 /// Set by Ctrl-C / SIGTERM during an install.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -701,7 +716,10 @@ pub(crate) async fn apply(
             .zip(unpacked.par_iter())
             .map(|(planned, unpacked)| {
                 let options = wharf_installer::InstallOptions {
-                    direct_url: planned.direct_url.clone(),
+                    direct_url: planned
+                        .direct_url
+                        .clone()
+                        .map(|direct| with_hash(direct, &unpacked.sha256)),
                     requested: planned.requested,
                     ..options.clone()
                 };

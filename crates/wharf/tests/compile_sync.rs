@@ -115,7 +115,7 @@ fn compile_writes_a_pinned_sorted_annotated_file() {
 
 /// pip-tools and uv sort a package's `# via` lines, so `-r requirements.in` comes first.
 #[test]
-#[ignore = "bug: wharf compile lists `-r FILE` after the packages in a multi-line `# via`, unlike pip-tools/uv"]
+
 fn compile_sorts_via_annotations_like_pip_tools() {
     let context = TestContext::new();
     fixture_set(&context);

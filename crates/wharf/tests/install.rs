@@ -366,3 +366,52 @@ fn satisfied_requirements_ask_no_index() {
         "app==1.0\nhelper==2.1\nspeedup==0.3\n"
     );
 }
+
+#[test]
+fn concurrent_installs_share_one_cold_cache() {
+    let context = TestContext::new();
+    fixture_set(&context);
+    let index = context.serve(IndexOptions::default());
+    let python = base_python().to_str().unwrap().to_string();
+    let venvs: Vec<std::path::PathBuf> = (0..4)
+        .map(|i| context.cwd.join(format!("env{i}")))
+        .collect();
+    for venv in &venvs {
+        assert_success(&context.run(&["venv", venv.to_str().unwrap(), "--python", &python]));
+    }
+    let children: Vec<_> = venvs
+        .iter()
+        .map(|venv| {
+            context
+                .wharf()
+                .args([
+                    "install",
+                    "app",
+                    "helper[fast]",
+                    "-i",
+                    &index.url,
+                    "--venv",
+                    venv.to_str().unwrap(),
+                ])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        assert_success(&child.wait_with_output().unwrap());
+    }
+    for venv in &venvs {
+        let output = context.run(&["freeze", "--venv", venv.to_str().unwrap()]);
+        assert_eq!(stdout(&output), "app==2.0\nhelper==2.1\nspeedup==0.3\n");
+    }
+    // One cache entry per wheel, no leftovers.
+    let entries = fs_err::read_dir(context.cache.join("wheels-v1"))
+        .unwrap()
+        .count();
+    assert_eq!(entries, 3);
+    let output = context.run(&["cache", "prune"]);
+    assert_success(&output);
+    assert!(stderr(&output).contains("Removed 0"), "{}", stderr(&output));
+}

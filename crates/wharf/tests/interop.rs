@@ -320,7 +320,7 @@ fn freeze_matches_pip_on_an_environment_made_by_pip_without_url_installs() {
 }
 
 #[test]
-#[ignore = "bug: wharf freeze drops the `#sha256=` fragment pip prints for archive installs whose direct_url.json has a hash"]
+
 fn freeze_matches_pip_on_an_environment_made_by_pip() {
     let context = TestContext::new();
     let venv = pip_made(&context);

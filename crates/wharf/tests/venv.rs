@@ -239,7 +239,7 @@ fn non_empty_directory_that_is_not_a_venv_is_left_alone() {
 /// The message suggests `--allow-existing`, which `wharf venv` does not have, and there is no
 /// `hint:` line.
 #[test]
-#[ignore = "bug: the non-empty directory error suggests `--allow-existing` (no such flag) and has no hint: line"]
+
 fn non_empty_directory_error_has_a_usable_hint() {
     let context = TestContext::new();
     fs_err::create_dir_all(context.cwd.join("project")).unwrap();

@@ -190,7 +190,7 @@ pub(crate) async fn compile(
         }
         out.push('\n');
         if !args.no_annotate {
-            let via: Vec<String> = package
+            let mut via: Vec<String> = package
                 .required_by
                 .iter()
                 .flat_map(|by| {
@@ -204,6 +204,7 @@ pub(crate) async fn compile(
                     }
                 })
                 .collect();
+            via.sort();
             match via.as_slice() {
                 [] => {}
                 [one] => out.push_str(&format!("    # via {one}\n")),

@@ -30,7 +30,14 @@ pub(crate) fn config(global: &GlobalArgs, args: ConfigArgs, printer: &Printer) -
         for (key, value) in settings.entries() {
             let value = match value {
                 Some((value, source)) => {
-                    serde_json::json!({ "value": show(value), "source": source.to_string() })
+                    let value = match value {
+                        wharf_config::Value::List(items) => serde_json::Value::from(
+                            items.iter().map(|item| mask(item)).collect::<Vec<_>>(),
+                        ),
+                        wharf_config::Value::Bool(flag) => serde_json::Value::from(*flag),
+                        other => serde_json::Value::from(show(other)),
+                    };
+                    serde_json::json!({ "value": value, "source": source.to_string() })
                 }
                 None => serde_json::json!({ "value": null, "source": "default" }),
             };

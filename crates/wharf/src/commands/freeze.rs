@@ -65,7 +65,25 @@ pub(crate) fn freeze_line(dist: &InstalledDist, display: &str) -> String {
             DirectUrlInfo::VcsInfo { vcs, commit_id, .. } => {
                 format!("{display} @ {vcs}+{}@{commit_id}", direct.url)
             }
-            _ => format!("{display} @ {}", direct.url),
+            info => {
+                // pip's PEP 440 direct reference: the legacy `hash` and the subdirectory as
+                // URL fragments.
+                let mut fragments = Vec::new();
+                if let DirectUrlInfo::ArchiveInfo {
+                    hash: Some(hash), ..
+                } = info
+                {
+                    fragments.push(hash.clone());
+                }
+                if let Some(subdirectory) = &direct.subdirectory {
+                    fragments.push(format!("subdirectory={subdirectory}"));
+                }
+                if fragments.is_empty() {
+                    format!("{display} @ {}", direct.url)
+                } else {
+                    format!("{display} @ {}#{}", direct.url, fragments.join("&"))
+                }
+            }
         },
         None => format!("{display}=={}", dist.version),
     }

@@ -39,6 +39,7 @@ pub(crate) async fn venv(
         prompt: args.prompt.clone(),
         system_site_packages: args.system_site_packages,
         clear: args.clear,
+        allow_existing: args.allow_existing,
         ..VenvOptions::default()
     };
     let venv = wharf_venv::create_venv(&args.path, &base, &options)?;
