@@ -866,10 +866,11 @@ pub(crate) fn already_satisfied(
         }
     };
     for constraint in &set.constraints {
-        if let Some(dist) = installed.get(&constraint.name) {
-            if constraint.marker.evaluate(markers, &[]) && !satisfies(constraint, dist) {
-                return None;
-            }
+        if let Some(dist) = installed.get(&constraint.name)
+            && constraint.marker.evaluate(markers, &[])
+            && !satisfies(constraint, dist)
+        {
+            return None;
         }
     }
     let mut seen: std::collections::HashSet<(PackageName, Option<ExtraName>)> =

@@ -86,18 +86,18 @@ pub(crate) async fn install(
         && !args.reinstall
         && !args.dry_run
         && args.report.is_none();
-    if plain {
-        if let Some(count) = operations::already_satisfied(&set, &installed, &interpreter.markers) {
-            printer.status(printer.dim(&format!(
-                "Audited {count} package{} in {}",
-                if count == 1 { "" } else { "s" },
-                elapsed(started)
-            )));
-            if args.json {
-                printer.result(serde_json::json!({"installed": [], "removed": []}).to_string());
-            }
-            return Ok(ExitCode::SUCCESS);
+    if plain
+        && let Some(count) = operations::already_satisfied(&set, &installed, &interpreter.markers)
+    {
+        printer.status(printer.dim(&format!(
+            "Audited {count} package{} in {}",
+            if count == 1 { "" } else { "s" },
+            elapsed(started)
+        )));
+        if args.json {
+            printer.result(serde_json::json!({"installed": [], "removed": []}).to_string());
         }
+        return Ok(ExitCode::SUCCESS);
     }
     let target = Target {
         markers: interpreter.markers.clone(),
