@@ -281,10 +281,21 @@ impl Provider for IndexProvider {
                 ProviderError::msg(format!("no usable file for `{name}` {version}"))
             })?;
             self.client.metadata(&file).await.map_err(|err| {
-                ProviderError::new(
+                let broken = matches!(
+                    err,
+                    wharf_client::ClientError::Metadata { .. }
+                        | wharf_client::ClientError::MetadataMismatch { .. }
+                        | wharf_client::ClientError::InvalidWheel { .. }
+                );
+                let error = ProviderError::new(
                     format!("could not read the metadata of {}", file.filename_text()),
                     err,
-                )
+                );
+                if broken {
+                    error.unusable_version()
+                } else {
+                    error
+                }
             })
         }
         .boxed()

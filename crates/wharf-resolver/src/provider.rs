@@ -56,6 +56,9 @@ pub struct ProviderError {
     /// The underlying error.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// The version itself is broken (invalid metadata): skip it and try others, as pip
+    /// does, instead of failing the whole resolution.
+    pub version_unusable: bool,
 }
 
 impl ProviderError {
@@ -67,7 +70,14 @@ impl ProviderError {
         Self {
             message: message.into(),
             source: Some(Box::new(source)),
+            version_unusable: false,
         }
+    }
+
+    /// Mark the version this error is about as unusable rather than the error as fatal.
+    pub fn unusable_version(mut self) -> Self {
+        self.version_unusable = true;
+        self
     }
 
     /// An error without an underlying cause.
@@ -75,6 +85,7 @@ impl ProviderError {
         Self {
             message: message.into(),
             source: None,
+            version_unusable: false,
         }
     }
 }

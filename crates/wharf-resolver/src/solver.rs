@@ -214,6 +214,20 @@ struct Solver {
     learned: RefCell<Learned>,
 }
 
+/// An error and its causes on one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
 fn root_version() -> Version {
     Version::new([0])
 }
@@ -426,7 +440,15 @@ impl DependencyProvider for Solver {
                 self.dependencies_of(requirements.into_iter())
             }
             ResolverPackage::Package(name) => {
-                let metadata = self.metadata(name, version)?;
+                let metadata = match self.metadata(name, version) {
+                    Ok(metadata) => metadata,
+                    Err(ResolveError::Provider { source, .. }) if source.version_unusable => {
+                        let reason = format!("has unusable metadata ({})", error_chain(&*source));
+                        self.record_rejection(name, version, reason.clone());
+                        return Ok(Dependencies::Unavailable(reason));
+                    }
+                    Err(err) => return Err(err),
+                };
                 if metadata.name != *name || metadata.version != *version {
                     return Ok(Dependencies::Unavailable(format!(
                         "its metadata describes {} {} instead",
@@ -454,7 +476,15 @@ impl DependencyProvider for Solver {
                 }
             }
             ResolverPackage::Extra(name, extra) => {
-                let metadata = self.metadata(name, version)?;
+                let metadata = match self.metadata(name, version) {
+                    Ok(metadata) => metadata,
+                    Err(ResolveError::Provider { source, .. }) if source.version_unusable => {
+                        return Ok(Dependencies::Unavailable(
+                            "has unusable metadata".to_string(),
+                        ));
+                    }
+                    Err(err) => return Err(err),
+                };
                 let mut dependencies = vec![(
                     ResolverPackage::Package(name.clone()),
                     Ranges::singleton(version.clone()),

@@ -53,6 +53,8 @@ struct Release {
     unusable: Option<String>,
     #[serde(default)]
     extras: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    invalid_metadata: bool,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +131,12 @@ impl Provider for MemoryProvider {
                 .get(name)
                 .and_then(|releases| releases.iter().find(|(v, _)| v == version))
                 .ok_or_else(|| ProviderError::msg(format!("no {name} {version}")))?;
+            if release.invalid_metadata {
+                return Err(ProviderError::msg(format!(
+                    "Requires-Dist `b >>> 1` of {name} {version} is invalid"
+                ))
+                .unusable_version());
+            }
             let text = metadata_text(name.as_ref(), &version.to_string(), release);
             CoreMetadata::parse(text.as_bytes())
                 .map(Arc::new)
