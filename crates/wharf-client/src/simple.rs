@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 use url::Url;
 use wharf_filename::DistFilename;
-use wharf_pep::{PackageName, VersionSpecifiers};
+use wharf_pep::PackageName;
 
 use crate::{ClientError, DistFile, mask_url};
 
@@ -107,7 +107,7 @@ fn into_dist_file(link: Link, project: Option<&PackageName>, source: &str) -> Op
             return None;
         }
         // pip ignores an invalid `requires-python` rather than the file.
-        VersionSpecifiers::from_str(text)
+        wharf_pep::parse_specifiers_lenient(text)
             .inspect_err(|err| {
                 tracing::debug!(
                     "ignoring invalid requires-python `{text}` of {}: {err}",
@@ -392,6 +392,20 @@ mod tests {
 
     fn name(text: &str) -> PackageName {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn requires_python_with_trailing_comma_is_kept() {
+        // celery 5.2.6 on PyPI is listed with `data-requires-python=">=3.7,"`; pip applies
+        // it as `>=3.7`.
+        let page =
+            br#"<a href="celery-5.2.6-py3-none-any.whl" data-requires-python="&gt;=3.7,">x</a>"#;
+        let url = Url::parse("https://example.com/simple/celery/").unwrap();
+        let files = parse_page(&url, page, "text/html", Some(&name("celery")), "index").unwrap();
+        assert_eq!(
+            files[0].requires_python.as_ref().unwrap().to_string(),
+            ">=3.7"
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use std::str::FromStr;
 
-use wharf_pep::{ExtraName, PackageName, Requirement, Version, VersionSpecifiers};
+use wharf_pep::{
+    ExtraName, PackageName, Requirement, Version, VersionSpecifiers, parse_specifiers_lenient,
+};
 
 /// Why a METADATA file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -81,19 +83,15 @@ impl CoreMetadata {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // pip reads `Requires-Python` leniently (`>=3.7,` is `>=3.7`) and ignores a value
+        // it still cannot parse rather than rejecting the release; so does wharf, so that
+        // both pick the same versions. The value stays in `raw`.
         let requires_python = raw
             .requires_python
             .as_deref()
             .map(str::trim)
             .filter(|text| !text.is_empty())
-            .map(|text| {
-                VersionSpecifiers::from_str(text).map_err(|err| MetadataError::Field {
-                    field: "Requires-Python",
-                    value: text.to_string(),
-                    message: err.to_string(),
-                })
-            })
-            .transpose()?;
+            .and_then(|text| parse_specifiers_lenient(text).ok());
         // An unparseable extra name is skipped rather than fatal, as pip does.
         let provides_extras = raw
             .provides_extras
@@ -135,6 +133,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("b >>> 1"), "{err}");
+    }
+
+    #[test]
+    fn requires_python_is_read_as_pip_reads_it() {
+        // celery 5.2.6 on PyPI: a trailing comma.
+        let metadata = CoreMetadata::parse(
+            b"Metadata-Version: 2.1\nName: celery\nVersion: 5.2.6\nRequires-Python: >=3.7,\n",
+        )
+        .unwrap();
+        assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.7");
+        // Unparseable: ignored, as pip ignores it (with a warning), not a broken release.
+        let metadata = CoreMetadata::parse(
+            b"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.7.*\n",
+        )
+        .unwrap();
+        assert!(metadata.requires_python.is_none());
+        assert_eq!(metadata.raw.requires_python.as_deref(), Some(">=3.7.*"));
     }
 
     #[test]

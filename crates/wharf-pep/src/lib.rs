@@ -22,9 +22,35 @@ pub fn parse_requirement(text: &str) -> Result<Requirement, Box<Pep508Error>> {
     text.parse::<Requirement>().map_err(Box::new)
 }
 
+/// Parse version specifiers as pip (through `packaging`) does: empty items between commas
+/// are ignored, so the `>=3.7,` that some old build tools wrote into `Requires-Python`
+/// (celery 5.2.6, for one) means `>=3.7` instead of making the release unusable.
+pub fn parse_specifiers_lenient(
+    text: &str,
+) -> Result<VersionSpecifiers, Box<VersionSpecifiersParseError>> {
+    let items: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect();
+    items
+        .join(",")
+        .parse::<VersionSpecifiers>()
+        .map_err(Box::new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lenient_specifiers_skip_empty_items() {
+        let specifiers = parse_specifiers_lenient(" >=3.7, ").unwrap();
+        assert_eq!(specifiers.to_string(), ">=3.7");
+        let specifiers = parse_specifiers_lenient(">=3.6,,<4,").unwrap();
+        assert_eq!(specifiers.to_string(), ">=3.6, <4");
+        assert!(parse_specifiers_lenient(">=3.7.*").is_err());
+    }
 
     #[test]
     fn requirement_with_extras_and_marker() {

@@ -28,6 +28,8 @@ pub(crate) fn hints(
     options: &ResolveOptions,
 ) -> Vec<String> {
     let mut hints = Vec::new();
+    let mut relevant: BTreeMap<PackageName, Ranges<Version>> = BTreeMap::new();
+    mentioned_ranges(tree, &mut relevant);
     let mut names: Vec<&PackageName> = tree
         .packages()
         .into_iter()
@@ -69,7 +71,18 @@ pub(crate) fn hints(
                 }
             ));
         }
-        for candidate in versions.candidates.iter().rev().take(30) {
+        let in_range = |version: &Version| {
+            relevant
+                .get(name)
+                .is_none_or(|range| range.contains(version))
+        };
+        for candidate in versions
+            .candidates
+            .iter()
+            .rev()
+            .filter(|candidate| in_range(&candidate.version))
+            .take(10)
+        {
             if let Some(reason) = &candidate.unusable {
                 hints.push(format!(
                     "{name} {} was skipped: {reason}",
@@ -80,7 +93,7 @@ pub(crate) fn hints(
         let yanked: Vec<String> = versions
             .candidates
             .iter()
-            .filter(|c| c.yanked)
+            .filter(|c| c.yanked && in_range(&c.version))
             .map(|c| c.version.to_string())
             .collect();
         if !yanked.is_empty() {
@@ -109,6 +122,29 @@ pub(crate) fn hints(
     }
     hints.dedup();
     hints
+}
+
+/// The union of the ranges the conflict mentions for each project: only versions there
+/// are worth explaining.
+fn mentioned_ranges(tree: &Tree, out: &mut BTreeMap<PackageName, Ranges<Version>>) {
+    let mut add = |package: &ResolverPackage, range: &Ranges<Version>| {
+        if let Some(name) = package.name() {
+            let entry = out.entry(name.clone()).or_insert_with(Ranges::empty);
+            *entry = entry.union(range);
+        }
+    };
+    match tree {
+        DerivationTree::External(External::NoVersions(package, range))
+        | DerivationTree::External(External::Custom(package, range, _)) => add(package, range),
+        DerivationTree::External(External::FromDependencyOf(_, _, dependency, range)) => {
+            add(dependency, range);
+        }
+        DerivationTree::External(External::NotRoot(..)) => {}
+        DerivationTree::Derived(derived) => {
+            mentioned_ranges(&derived.cause1, out);
+            mentioned_ranges(&derived.cause2, out);
+        }
+    }
 }
 
 /// PEP 440-style text for a version range.

@@ -47,6 +47,17 @@ pub(crate) fn render(printer: &Printer, error: &anyhow::Error) {
     let mut previous = error.to_string();
     for cause in error.chain().skip(1) {
         let text = cause.to_string();
+        // A resolver explanation is the body of the message, not a cause.
+        if let Some(wharf_resolver::ResolveError::NoSolution { report, .. }) =
+            cause.downcast_ref::<wharf_resolver::ResolveError>()
+        {
+            if let Some(first) = lines.first_mut() {
+                first.push(':');
+            }
+            lines.extend(report.lines().map(|line| format!("  {line}")));
+            previous = text;
+            continue;
+        }
         // thiserror's `transparent` and `{0}` messages repeat their source: skip duplicates.
         if text.is_empty() || previous.contains(&text) {
             continue;
