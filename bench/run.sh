@@ -93,7 +93,7 @@ fi
     echo "wharf: $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet HEAD -- crates Cargo.lock || echo '+dirty') ($("$WHARF" --version))"
     echo "pip: $("$PIP_TEMPLATE/bin/python" -m pip --version | cut -d' ' -f2)"
     echo "uv: $("$UV" --version | cut -d' ' -f2)"
-    echo "virtualenv: $("$VIRTUALENV" --version | cut -d' ' -f2)"
+    echo "virtualenv: $("$VIRTUALENV" --version | head -1 | cut -d' ' -f2)"
     echo "python: $("$PYTHON" -c 'import platform; print(platform.python_version())') ($PYTHON)"
     echo "hyperfine: $(hyperfine --version | cut -d' ' -f2)"
 } | tee "$RESULTS/machine.txt"
@@ -200,10 +200,11 @@ job_rss() {
     } >"$out"
     measure() {
         local label=$1 operation=$2 prepare=$3 command=$4 values=()
-        eval "$command" >/dev/null 2>&1 # warm the cache
+        eval "$prepare"
+        eval "$command" >/dev/null # warm the cache
         for _ in 1 2 3; do
             eval "$prepare"
-            /usr/bin/time -v -o "$WORK/time.txt" sh -c "$command" >/dev/null 2>&1
+            /usr/bin/time -v -o "$WORK/time.txt" sh -c "$command" >/dev/null
             values+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")")
         done
         echo "| $label | $operation | ${values[*]} |" | tee -a "$out"

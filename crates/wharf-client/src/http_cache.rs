@@ -196,12 +196,13 @@ pub(crate) async fn fetch_page(
             HeaderValue::from_str(accept).expect("a valid Accept header"),
         );
         let response = transport.send(Method::GET, url, headers).await?;
-        return store_response(transport, path, &request, url, response).await;
+        return store_response(transport, path, &request, url, response, None).await;
     }
     if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
         return Ok(None);
     }
-    store_response(transport, path, &request, url, response).await
+    let cached_body = cached.as_ref().map(|(_, body)| body.as_slice());
+    store_response(transport, path, &request, url, response, cached_body).await
 }
 
 /// The validators of a stored response, for a revalidation the policy does not ask for.
@@ -235,6 +236,7 @@ async fn store_response(
     request: &http::Request<()>,
     url: &Url,
     response: reqwest::Response,
+    cached_body: Option<&[u8]>,
 ) -> Result<Option<Page>, ClientError> {
     let status = response.status();
     if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
@@ -261,7 +263,11 @@ async fn store_response(
         content_type: content_type(&headers),
         body,
     };
-    if policy.is_storable() {
+    // A server that sends no freshness information (some mirrors) answers 200 with the
+    // same page every time: rewriting identical entries on every run is wasted I/O.
+    let unchanged = cached_body == Some(page.body.as_slice())
+        && policy.time_to_live(SystemTime::now()).is_zero();
+    if policy.is_storable() && !unchanged {
         let header = EntryHeader {
             url: without_credentials(&page.url),
             content_type: page.content_type.clone(),

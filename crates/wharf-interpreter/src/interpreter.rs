@@ -157,6 +157,37 @@ fn is_executable(_metadata: &std::fs::Metadata) -> bool {
     true
 }
 
+/// What a cached description is valid for: the binary (and a venv's `pyvenv.cfg`) as
+/// they were when probed, and the probe script itself.
+fn cache_key(executable: &Path, metadata: &std::fs::Metadata) -> Result<CacheKey, InterpreterError> {
+    Ok(CacheKey {
+        canonical: fs_err::canonicalize(executable)?,
+        modified_ns: modified_ns(metadata),
+        size: metadata.len(),
+        pyvenv_cfg_modified_ns: executable
+            .parent()
+            .and_then(Path::parent)
+            .and_then(|root| std::fs::metadata(root.join("pyvenv.cfg")).ok())
+            .map(|metadata| modified_ns(&metadata)),
+        probe: wharf_cache::digest(PROBE),
+        executable: executable.to_path_buf(),
+    })
+}
+
+/// Where the description of `executable` is cached.
+fn entry_path(cache: &Cache, executable: &Path) -> Option<PathBuf> {
+    match cache.bucket(Bucket::Interpreter) {
+        Ok(bucket) => Some(bucket.join(format!(
+            "{}.json",
+            wharf_cache::digest(&executable.to_string_lossy())
+        ))),
+        Err(err) => {
+            warn!("interpreter cache unavailable: {err}");
+            None
+        }
+    }
+}
+
 impl Interpreter {
     /// Describe the interpreter at `executable`, from the cache when the binary has not
     /// changed since it was last probed.
@@ -189,28 +220,8 @@ impl Interpreter {
             return Ok(interpreter);
         }
 
-        let key = CacheKey {
-            canonical: fs_err::canonicalize(&executable)?,
-            modified_ns: modified_ns(&metadata),
-            size: metadata.len(),
-            pyvenv_cfg_modified_ns: executable
-                .parent()
-                .and_then(Path::parent)
-                .and_then(|root| std::fs::metadata(root.join("pyvenv.cfg")).ok())
-                .map(|metadata| modified_ns(&metadata)),
-            probe: wharf_cache::digest(PROBE),
-            executable: executable.clone(),
-        };
-        let entry_path = match cache.bucket(Bucket::Interpreter) {
-            Ok(bucket) => Some(bucket.join(format!(
-                "{}.json",
-                wharf_cache::digest(&executable.to_string_lossy())
-            ))),
-            Err(err) => {
-                warn!("interpreter cache unavailable: {err}");
-                None
-            }
-        };
+        let key = cache_key(&executable, &metadata)?;
+        let entry_path = entry_path(cache, &executable);
         if let Some(entry_path) = &entry_path
             && let Ok(text) = std::fs::read(entry_path)
         {
@@ -242,6 +253,28 @@ impl Interpreter {
             }
         }
         Ok(interpreter)
+    }
+
+    /// Store this description in the cache as if `query` had probed it, so that the first
+    /// command on a new virtual environment need not start Python. Only for descriptions
+    /// computed exactly (see `wharf-venv`).
+    pub fn remember(&self, cache: &Cache) -> Result<(), InterpreterError> {
+        let executable = std::path::absolute(&self.executable)?;
+        let metadata = fs_err::metadata(&executable)?;
+        let key = cache_key(&executable, &metadata)?;
+        let Some(entry_path) = entry_path(cache, &executable) else {
+            return Ok(());
+        };
+        let entry = CacheEntry {
+            key,
+            interpreter: self.clone(),
+        };
+        serde_json::to_vec(&entry)
+            .map_err(std::io::Error::other)
+            .map_err(wharf_cache::CacheError::from)
+            .and_then(|json| wharf_cache::write_atomic(&entry_path, &json))
+            .map_err(|err| std::io::Error::other(err.to_string()))?;
+        Ok(())
     }
 
     /// Run the probe script with `executable` (no cache). Returns the description and

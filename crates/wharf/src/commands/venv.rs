@@ -43,6 +43,11 @@ pub(crate) async fn venv(
         ..VenvOptions::default()
     };
     let venv = wharf_venv::create_venv(&args.path, &base, &options)?;
+    // The description is exact (tested against the probe): cache it so that the first
+    // command on the new environment does not have to start Python.
+    if let Err(err) = venv.interpreter.remember(&context.cache) {
+        tracing::debug!("could not cache the new environment's description: {err}");
+    }
     printer.status(format!(
         "Created virtual environment at {}",
         args.path.display()
