@@ -206,7 +206,7 @@ impl IndexClient {
 
     /// Every file of a project: find-links first, then the indexes per the strategy. A
     /// project found nowhere is an empty list (with the places searched), not an error.
-    pub async fn project(&self, name: &PackageName) -> Result<ProjectFiles, ClientError> {
+    pub async fn project(&self, name: &PackageName) -> Result<Arc<ProjectFiles>, ClientError> {
         let files = self
             .inner
             .projects
@@ -214,7 +214,8 @@ impl IndexClient {
                 self.fetch_project(name).await.map(Arc::new)
             })
             .await?;
-        Ok(ProjectFiles::clone(&files))
+        // Shared, not copied: a large project lists thousands of files.
+        Ok(files)
     }
 
     async fn fetch_project(&self, name: &PackageName) -> Result<ProjectFiles, ClientError> {

@@ -62,10 +62,14 @@ fn entry_path(cache: &Cache, url: &Url, accept: &str) -> Result<PathBuf, ClientE
 }
 
 async fn read_entry(path: &PathBuf) -> Option<(EntryHeader, Vec<u8>)> {
-    let bytes = tokio::fs::read(path).await.ok()?;
+    let mut bytes = tokio::fs::read(path).await.ok()?;
     let newline = bytes.iter().position(|byte| *byte == b'\n')?;
     match serde_json::from_slice::<EntryHeader>(&bytes[..newline]) {
-        Ok(header) => Some((header, bytes[newline + 1..].to_vec())),
+        Ok(header) => {
+            // Keep the body in place rather than copying a page of up to megabytes.
+            bytes.drain(..=newline);
+            Some((header, bytes))
+        }
         Err(err) => {
             // A corrupt or old-format entry: refetch and overwrite it.
             tracing::debug!("ignoring unreadable cache entry {}: {err}", path.display());

@@ -3,7 +3,6 @@
 //! PEP 700 `size` and `upload-time` fields), into [`DistFile`]s.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use serde::Deserialize;
 use url::Url;
@@ -81,13 +80,20 @@ pub(crate) fn parse_page(
             ));
         }
     };
+    // A page repeats a handful of `requires-python` values across thousands of links.
+    let mut specifiers = std::collections::HashMap::new();
     Ok(links
         .into_iter()
-        .filter_map(|link| into_dist_file(link, project, source))
+        .filter_map(|link| into_dist_file(link, project, source, &mut specifiers))
         .collect())
 }
 
-fn into_dist_file(link: Link, project: Option<&PackageName>, source: &str) -> Option<DistFile> {
+fn into_dist_file(
+    link: Link,
+    project: Option<&PackageName>,
+    source: &str,
+    specifiers: &mut std::collections::HashMap<String, Option<wharf_pep::VersionSpecifiers>>,
+) -> Option<DistFile> {
     let filename = match DistFilename::parse(&link.filename, project) {
         Ok(filename) => filename,
         Err(err) => {
@@ -106,15 +112,20 @@ fn into_dist_file(link: Link, project: Option<&PackageName>, source: &str) -> Op
         if text.is_empty() {
             return None;
         }
-        // pip ignores an invalid `requires-python` rather than the file.
-        wharf_pep::parse_specifiers_lenient(text)
-            .inspect_err(|err| {
-                tracing::debug!(
-                    "ignoring invalid requires-python `{text}` of {}: {err}",
-                    link.filename
-                );
+        specifiers
+            .entry(text.to_string())
+            .or_insert_with(|| {
+                // pip ignores an invalid `requires-python` rather than the file.
+                wharf_pep::parse_specifiers_lenient(text)
+                    .inspect_err(|err| {
+                        tracing::debug!(
+                            "ignoring invalid requires-python `{text}` of {}: {err}",
+                            link.filename
+                        );
+                    })
+                    .ok()
             })
-            .ok()
+            .clone()
     });
     Some(DistFile {
         filename,

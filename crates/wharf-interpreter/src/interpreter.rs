@@ -159,7 +159,10 @@ fn is_executable(_metadata: &std::fs::Metadata) -> bool {
 
 /// What a cached description is valid for: the binary (and a venv's `pyvenv.cfg`) as
 /// they were when probed, and the probe script itself.
-fn cache_key(executable: &Path, metadata: &std::fs::Metadata) -> Result<CacheKey, InterpreterError> {
+fn cache_key(
+    executable: &Path,
+    metadata: &std::fs::Metadata,
+) -> Result<CacheKey, InterpreterError> {
     Ok(CacheKey {
         canonical: fs_err::canonicalize(executable)?,
         modified_ns: modified_ns(metadata),

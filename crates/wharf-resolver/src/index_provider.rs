@@ -70,8 +70,21 @@ pub struct FileRules {
     pub required_hashes: Option<HashMap<PackageName, Vec<String>>>,
 }
 
-/// A project's files grouped by version.
-type FilesByVersion = BTreeMap<Version, Vec<DistFile>>;
+/// A project's files (shared with the client) and, per version, the positions of its files.
+struct ProjectIndex {
+    files: Arc<wharf_client::ProjectFiles>,
+    by_version: BTreeMap<Version, Vec<usize>>,
+}
+
+impl ProjectIndex {
+    fn version_files(&self, version: &Version) -> impl Iterator<Item = &DistFile> {
+        self.by_version
+            .get(version)
+            .into_iter()
+            .flatten()
+            .map(|&index| &self.files.files[index])
+    }
+}
 
 /// Versions and metadata from indexes, for one target.
 pub struct IndexProvider {
@@ -80,7 +93,7 @@ pub struct IndexProvider {
     python_version: Version,
     rules: FileRules,
     direct: HashMap<PackageName, DistFile>,
-    files: Mutex<HashMap<PackageName, Arc<FilesByVersion>>>,
+    files: Mutex<HashMap<PackageName, Arc<ProjectIndex>>>,
 }
 
 impl IndexProvider {
@@ -108,10 +121,9 @@ impl IndexProvider {
         if let Some(file) = self.direct.get(name) {
             return Some(file.clone());
         }
-        let files = self.files.lock().unwrap().get(name).cloned()?;
-        let candidates = files.get(version)?;
-        candidates
-            .iter()
+        let project = self.files.lock().unwrap().get(name).cloned()?;
+        project
+            .version_files(version)
             .filter(|file| self.file_problem(name, file).is_none())
             .max_by_key(|file| match &file.filename {
                 DistFilename::Wheel(wheel) => wheel.compatibility(&self.tags),
@@ -127,11 +139,9 @@ impl IndexProvider {
         if let Some(file) = self.direct.get(name) {
             return vec![file.clone()];
         }
-        self.files
-            .lock()
-            .unwrap()
-            .get(name)
-            .and_then(|files| files.get(version).cloned())
+        let project = self.files.lock().unwrap().get(name).cloned();
+        project
+            .map(|project| project.version_files(version).cloned().collect())
             .unwrap_or_default()
     }
 
@@ -177,7 +187,7 @@ impl IndexProvider {
         }
     }
 
-    fn candidate(&self, name: &PackageName, version: &Version, files: &[DistFile]) -> Candidate {
+    fn candidate(&self, name: &PackageName, version: &Version, files: &[&DistFile]) -> Candidate {
         let mut problems = Vec::new();
         let mut usable = Vec::new();
         for file in files {
@@ -251,22 +261,28 @@ impl Provider for IndexProvider {
             let project = self.client.project(name).await.map_err(|err| {
                 ProviderError::new(format!("could not list the files of `{name}`"), err)
             })?;
-            let mut by_version: BTreeMap<Version, Vec<DistFile>> = BTreeMap::new();
-            for file in project.files {
+            let mut by_version: BTreeMap<Version, Vec<usize>> = BTreeMap::new();
+            for (index, file) in project.files.iter().enumerate() {
                 by_version
                     .entry(file.filename.version().clone())
                     .or_default()
-                    .push(file);
+                    .push(index);
             }
-            let candidates = by_version
-                .iter()
-                .map(|(version, files)| self.candidate(name, version, files))
+            let index = ProjectIndex {
+                files: project.clone(),
+                by_version,
+            };
+            let candidates = index
+                .by_version
+                .keys()
+                .map(|version| {
+                    let files: Vec<&DistFile> = index.version_files(version).collect();
+                    self.candidate(name, version, &files)
+                })
                 .collect();
-            self.files
-                .lock()
-                .unwrap()
-                .insert(name.clone(), Arc::new(by_version));
-            Ok(VersionMap::new(candidates, project.searched))
+            let searched = project.searched.clone();
+            self.files.lock().unwrap().insert(name.clone(), Arc::new(index));
+            Ok(VersionMap::new(candidates, searched))
         }
         .boxed()
     }

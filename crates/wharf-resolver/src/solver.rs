@@ -199,10 +199,34 @@ struct Learned {
     explicit_prerelease: HashSet<PackageName>,
     /// Dependency edges: (dependent, its version) → dependencies.
     edges: HashMap<(ResolverPackage, Version), Vec<ResolverPackage>>,
+    /// For each project, the range each (dependent, version) requires of it: with
+    /// `chosen`, the specifiers pip would intersect to decide whether pre-releases are
+    /// "necessary".
+    requested: HashMap<PackageName, HashMap<(ResolverPackage, Version), Ranges<Version>>>,
+    /// The version last chosen for each package. A dependent counts as active when its
+    /// requirements were read for this version.
+    chosen: HashMap<ResolverPackage, Version>,
     /// Warnings.
     warnings: BTreeSet<String>,
     /// Versions rejected for reasons outside PubGrub, by project (for hints).
     rejected: BTreeMap<PackageName, Vec<(Version, String)>>,
+}
+
+impl Learned {
+    /// The intersection of what the active dependents require of a project. A dependent
+    /// that backtracking has undone but not yet decided again may still count; that only
+    /// narrows the range.
+    fn specified_range(&self, name: &PackageName) -> Ranges<Version> {
+        let mut specified = Ranges::full();
+        for ((dependent, version), range) in self.requested.get(name).into_iter().flatten() {
+            let active =
+                *dependent == ResolverPackage::Root || self.chosen.get(dependent) == Some(version);
+            if active {
+                specified = specified.intersection(range);
+            }
+        }
+        specified
+    }
 }
 
 struct Solver {
@@ -360,22 +384,32 @@ impl Solver {
         {
             return Ok(Some(preferred.clone()));
         }
+        // PEP 440 as pip applies it: pre-releases are acceptable when no final release fits
+        // the *requirements* (the specifiers of the dependents chosen now). `range` is not
+        // that: it also lacks the versions backtracking has ruled out, and when those were
+        // all the final releases, pip reports a conflict rather than reaching for a
+        // pre-release (`black` with `click<8` must not become `black 21.12b0`).
         let allow_prerelease = self.options.prerelease == PrereleaseMode::Allow
-            || learned.explicit_prerelease.contains(name);
-        let mut best_prerelease = None;
+            || learned.explicit_prerelease.contains(name)
+            || {
+                let specified = learned.specified_range(name);
+                !versions.candidates.iter().any(|candidate| {
+                    candidate.unusable.is_none()
+                        && !candidate.version.any_prerelease()
+                        && specified.contains(&candidate.version)
+                })
+            };
         for candidate in versions.candidates.iter().rev() {
             let version = &candidate.version;
             if !range.contains(version) || !usable(version) {
                 continue;
             }
             if version.any_prerelease() && !allow_prerelease {
-                best_prerelease.get_or_insert_with(|| version.clone());
                 continue;
             }
             return Ok(Some(version.clone()));
         }
-        // PEP 440: pre-releases are acceptable when no final release satisfies.
-        Ok(best_prerelease)
+        Ok(None)
     }
 
     fn record_rejection(&self, name: &PackageName, version: &Version, reason: String) {
@@ -417,12 +451,19 @@ impl DependencyProvider for Solver {
         package: &ResolverPackage,
         range: &Ranges<Version>,
     ) -> Result<Option<Version>, ResolveError> {
-        match package {
-            ResolverPackage::Root => Ok(Some(root_version())),
+        let chosen = match package {
+            ResolverPackage::Root => Some(root_version()),
             ResolverPackage::Package(name) | ResolverPackage::Extra(name, _) => {
-                self.choose(name, range)
+                self.choose(name, range)?
             }
+        };
+        if let Some(version) = &chosen {
+            self.learned
+                .borrow_mut()
+                .chosen
+                .insert(package.clone(), version.clone());
         }
+        Ok(chosen)
     }
 
     fn get_dependencies(
@@ -515,10 +556,21 @@ impl DependencyProvider for Solver {
             }
         };
         self.prefetch(&dependencies);
-        self.learned.borrow_mut().edges.insert(
+        let mut learned = self.learned.borrow_mut();
+        for (dependency, range) in &dependencies {
+            if let ResolverPackage::Package(name) = dependency {
+                learned
+                    .requested
+                    .entry(name.clone())
+                    .or_default()
+                    .insert((package.clone(), version.clone()), range.clone());
+            }
+        }
+        learned.edges.insert(
             (package.clone(), version.clone()),
             dependencies.iter().map(|(p, _)| p.clone()).collect(),
         );
+        drop(learned);
         Ok(Dependencies::Available(dependencies.into_iter().collect()))
     }
 }

@@ -193,8 +193,14 @@ fn probe_of_the_environment_matches_what_creation_computed() {
             // every other field must be exactly what the probe says.
             let mut probed_json = serde_json::to_value(&probed).unwrap();
             let mut computed_json = serde_json::to_value(&venv.interpreter).unwrap();
-            probed_json.as_object_mut().unwrap().remove("base_executable");
-            computed_json.as_object_mut().unwrap().remove("base_executable");
+            probed_json
+                .as_object_mut()
+                .unwrap()
+                .remove("base_executable");
+            computed_json
+                .as_object_mut()
+                .unwrap()
+                .remove("base_executable");
             assert_eq!(probed_json, computed_json, "{context}");
         }
     }
