@@ -15,8 +15,21 @@ use crate::solver::{PrereleaseMode, ResolveOptions};
 type Tree = DerivationTree<ResolverPackage, Ranges<Version>, String>;
 
 /// The conflict chain as numbered sentences.
-pub(crate) fn explain(tree: &Tree) -> String {
-    DefaultStringReporter::report_with_formatter(tree, &Formatter)
+pub(crate) fn explain(tree: &Tree, facts: &crate::solver::FactsView<'_>) -> String {
+    // The versions that exist, to state ranges in their terms: `black>=22.1,<23.1` rather
+    // than a union of every exact version PubGrub ruled out one by one.
+    let mut versions = BTreeMap::new();
+    for package in tree.packages() {
+        if let Some(name) = package.name()
+            && let Some(map) = facts.cached_versions(name)
+        {
+            versions.insert(
+                name.clone(),
+                map.candidates.iter().map(|c| c.version.clone()).collect(),
+            );
+        }
+    }
+    DefaultStringReporter::report_with_formatter(tree, &Formatter { versions })
 }
 
 /// Notes about versions that were never candidates (yanked, wrong Python, pre-releases,
@@ -183,6 +196,7 @@ fn package_range(package: &ResolverPackage, range: &Ranges<Version>) -> String {
     match package {
         ResolverPackage::Root => "your requirements".to_string(),
         _ if range == &Ranges::full() => format!("every version of {package}"),
+        _ if range.is_empty() => format!("{package} with a specifier no version can satisfy"),
         _ => {
             let text = format_range(range);
             if text.contains(" | ") {
@@ -194,7 +208,24 @@ fn package_range(package: &ResolverPackage, range: &Ranges<Version>) -> String {
     }
 }
 
-struct Formatter;
+impl Formatter {
+    /// A range in terms of the versions that exist.
+    fn simplified(&self, package: &ResolverPackage, range: &Ranges<Version>) -> Ranges<Version> {
+        match package.name().and_then(|name| self.versions.get(name)) {
+            Some(versions) if !range.is_empty() => range.simplify(versions.iter()),
+            _ => range.clone(),
+        }
+    }
+
+    fn package_range(&self, package: &ResolverPackage, range: &Ranges<Version>) -> String {
+        package_range(package, &self.simplified(package, range))
+    }
+}
+
+struct Formatter {
+    /// Every known version of each project, ascending.
+    versions: BTreeMap<PackageName, Vec<Version>>,
+}
 
 impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
     type Output = String;
@@ -213,7 +244,7 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
                 } else {
                     format!(
                         "there is no usable version of {}",
-                        package_range(package, range)
+                        self.package_range(package, range)
                     )
                 }
             }
@@ -221,20 +252,20 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
                 if *package == ResolverPackage::Root {
                     format!(
                         "you require {}",
-                        package_range(dependency, dependency_range)
+                        self.package_range(dependency, dependency_range)
                     )
                 } else {
                     format!(
                         "{} depends on {}",
-                        package_range(package, range),
-                        package_range(dependency, dependency_range)
+                        self.package_range(package, range),
+                        self.package_range(dependency, dependency_range)
                     )
                 }
             }
             External::Custom(package, range, reason) => {
                 format!(
                     "{} cannot be used: it {reason}",
-                    package_range(package, range)
+                    self.package_range(package, range)
                 )
             }
         }
@@ -248,10 +279,10 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
                 "your requirements cannot be satisfied".to_string()
             }
             [(package, Term::Positive(range))] => {
-                format!("{} cannot be used", package_range(package, range))
+                format!("{} cannot be used", self.package_range(package, range))
             }
             [(package, Term::Negative(range))] => {
-                format!("{} is required", package_range(package, range))
+                format!("{} is required", self.package_range(package, range))
             }
             [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.format_external(
@@ -266,7 +297,7 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
                     .iter()
                     .map(|(package, term)| match term {
                         Term::Positive(range) | Term::Negative(range) => {
-                            package_range(package, range)
+                            self.package_range(package, range)
                         }
                     })
                     .collect();
@@ -277,9 +308,9 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, String> for Formatter {
                 let parts: Vec<String> = slice
                     .iter()
                     .map(|(package, term)| match term {
-                        Term::Positive(range) => package_range(package, range),
+                        Term::Positive(range) => self.package_range(package, range),
                         Term::Negative(range) => {
-                            format!("not {}", package_range(package, range))
+                            format!("not {}", self.package_range(package, range))
                         }
                     })
                     .collect();

@@ -622,7 +622,7 @@ fn solve(solver: Solver) -> Result<Resolution, ResolveError> {
     match pubgrub::resolve(&solver, ResolverPackage::Root, root_version()) {
         Ok(selected) => finish(&solver, selected),
         Err(PubGrubError::NoSolution(tree)) => {
-            let report = report::explain(&tree);
+            let report = report::explain(&tree, &FactsView(&solver.facts));
             let hints = report::hints(
                 &tree,
                 &FactsView(&solver.facts),
