@@ -276,6 +276,27 @@ pub(crate) struct Target {
     pub tags: Arc<Tags>,
 }
 
+impl Target {
+    /// The target an interpreter's environment is.
+    pub fn of(interpreter: &wharf_interpreter::Interpreter) -> Result<Self> {
+        Ok(Self {
+            markers: interpreter.markers.clone(),
+            python_version: interpreter.version.clone(),
+            tags: Arc::new(interpreter.tags()?),
+        })
+    }
+}
+
+/// Installed versions, which the resolver keeps when they fit.
+pub(crate) fn preferences(
+    installed: &BTreeMap<PackageName, InstalledDist>,
+) -> HashMap<PackageName, Version> {
+    installed
+        .iter()
+        .map(|(name, dist)| (name.clone(), dist.version.clone()))
+        .collect()
+}
+
 /// Options for [`resolve`].
 pub(crate) struct ResolveSettings {
     pub pre: bool,

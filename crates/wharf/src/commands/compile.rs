@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use wharf_cli::{CompileArgs, GlobalArgs};
@@ -81,11 +80,7 @@ pub(crate) async fn compile(
             None => wharf_interpreter::find_environment(None, None, &context.cache)
                 .or_else(|_| wharf_interpreter::find_interpreter(&request, &context.cache))?,
         };
-        Target {
-            markers: interpreter.markers.clone(),
-            python_version: interpreter.version.clone(),
-            tags: Arc::new(interpreter.tags()?),
-        }
+        Target::of(&interpreter)?
     };
     // Keep the versions an existing output file pins, unless upgrading.
     let mut preferences: HashMap<PackageName, Version> = HashMap::new();

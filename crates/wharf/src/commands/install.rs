@@ -1,8 +1,7 @@
 //! `wharf install`: resolve, fetch, and install packages into an environment.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use wharf_cli::{GlobalArgs, InstallArgs};
@@ -99,11 +98,7 @@ pub(crate) async fn install(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let target = Target {
-        markers: interpreter.markers.clone(),
-        python_version: interpreter.version.clone(),
-        tags: Arc::new(interpreter.tags()?),
-    };
+    let target = Target::of(&interpreter)?;
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
     let upgrade = if args.upgrade {
         Upgrade::Packages(
@@ -125,10 +120,7 @@ pub(crate) async fn install(
     } else {
         Upgrade::None
     };
-    let preferences: HashMap<_, _> = installed
-        .iter()
-        .map(|(name, dist)| (name.clone(), dist.version.clone()))
-        .collect();
+    let preferences = operations::preferences(&installed);
     let (resolution, provider) = operations::resolve(
         &set,
         &client,

@@ -1,8 +1,6 @@
 //! `wharf sync`: make an environment hold exactly what pinned requirements files list.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Result;
 use wharf_cli::{GlobalArgs, SyncArgs};
@@ -34,16 +32,9 @@ pub(crate) async fn sync(
         Some(environment::lock(&layout, printer)?)
     };
     let installed = environment::installed(&layout)?;
-    let target = Target {
-        markers: interpreter.markers.clone(),
-        python_version: interpreter.version.clone(),
-        tags: Arc::new(interpreter.tags()?),
-    };
+    let target = Target::of(&interpreter)?;
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
-    let preferences: HashMap<_, _> = installed
-        .iter()
-        .map(|(name, dist)| (name.clone(), dist.version.clone()))
-        .collect();
+    let preferences = operations::preferences(&installed);
     // The file is the whole environment: its entries are taken as they are, without
     // adding dependencies (as pip-sync and uv pip sync do).
     let (resolution, provider) = operations::resolve(
