@@ -176,6 +176,15 @@ fn no_environment_gives_a_hint() {
 
 #[test]
 fn interrupt_during_download_leaves_environment_unchanged() {
+    interrupted_install_changes_nothing("-INT");
+}
+
+#[test]
+fn kill_during_download_leaves_environment_unchanged() {
+    interrupted_install_changes_nothing("-TERM");
+}
+
+fn interrupted_install_changes_nothing(signal: &str) {
     use std::io::Read;
     // A server that accepts connections and never answers: the install hangs mid-fetch.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -215,7 +224,7 @@ fn interrupt_during_download_leaves_environment_unchanged() {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
