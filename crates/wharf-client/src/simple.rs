@@ -204,9 +204,229 @@ fn check_api_version(version: &str) -> Result<(), String> {
     }
 }
 
-fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
-    use html5gum::{Token, Tokenizer};
+/// A start tag we care about (`<a>`, `<base>`, `<meta>`), with its attributes (character
+/// references decoded).
+#[derive(Debug, PartialEq)]
+struct Tag {
+    name: Vec<u8>,
+    attributes: Attributes,
+}
 
+/// Attribute names (lowercase) and values, in document order.
+type Attributes = Vec<(Vec<u8>, String)>;
+
+/// The `<a>`, `<base>` and `<meta>` tags of a page: by the fast scanner when the page is
+/// plain machine-written HTML, else by html5gum's full tokenizer.
+fn interesting_tags(text: &str) -> Vec<Tag> {
+    scan_plain_html(text).unwrap_or_else(|| tokenize_html(text))
+}
+
+/// Tags by html5gum (spec-compliant, for any page).
+fn tokenize_html(text: &str) -> Vec<Tag> {
+    use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+    use html5gum::{Span, Tokenizer};
+    // The callback emitter hands out borrowed strings instead of allocating every token:
+    // index pages are large (a megabyte and thousands of links for numpy) and only the
+    // `<a>`, `<base>` and `<meta>` start tags matter.
+    let mut current: Option<Tag> = None;
+    let mut attribute_name: Option<Vec<u8>> = None;
+    let emitter = CallbackEmitter::new(
+        move |event: CallbackEvent<'_>, _span: Span<()>| -> Option<Tag> {
+            match event {
+                CallbackEvent::OpenStartTag { name } => {
+                    current = matches!(name, b"a" | b"base" | b"meta").then(|| Tag {
+                        name: name.to_vec(),
+                        attributes: Vec::new(),
+                    });
+                    attribute_name = None;
+                }
+                CallbackEvent::AttributeName { name } => {
+                    // Recorded here, with an empty value: no value event follows `a=""`
+                    // (`data-yanked=""` means yanked without a reason). The first of
+                    // duplicate attributes wins, as in HTML.
+                    attribute_name = None;
+                    if let Some(tag) = current.as_mut()
+                        && !tag.attributes.iter().any(|(existing, _)| existing == name)
+                    {
+                        tag.attributes.push((name.to_vec(), String::new()));
+                        attribute_name = Some(name.to_vec());
+                    }
+                }
+                CallbackEvent::AttributeValue { value } => {
+                    if let (Some(tag), Some(_)) = (current.as_mut(), attribute_name.take())
+                        && let Some((_, slot)) = tag.attributes.last_mut()
+                    {
+                        *slot = String::from_utf8_lossy(value).into_owned();
+                    }
+                }
+                CallbackEvent::CloseStartTag { .. } => return current.take(),
+                _ => {}
+            }
+            None
+        },
+    );
+    Tokenizer::new_with_emitter(text, emitter)
+        .flatten()
+        .collect()
+}
+
+/// Tags of a page that holds nothing but ordinary tags, text and the basic character
+/// references, as index servers write them: many times faster than a full tokenizer on
+/// megabyte pages. `None` for anything else (comments, raw-text elements such as
+/// `<script>`, other references, malformed tags), which the full tokenizer then reads.
+fn scan_plain_html(text: &str) -> Option<Vec<Tag>> {
+    let bytes = text.as_bytes();
+    let mut tags = Vec::new();
+    let mut position = 0;
+    while let Some(offset) = bytes[position..].iter().position(|&byte| byte == b'<') {
+        position += offset + 1;
+        match bytes.get(position)? {
+            b'!' => {
+                // Only a doctype; comments and CDATA go to the full tokenizer.
+                let rest = &text[position + 1..];
+                if !rest.get(..7)?.eq_ignore_ascii_case("doctype") {
+                    return None;
+                }
+                position += rest.find('>')? + 2;
+            }
+            b'/' => position += text[position..].find('>')? + 1,
+            byte if byte.is_ascii_alphabetic() => {
+                let name_end = position
+                    + bytes[position..]
+                        .iter()
+                        .position(|byte| !byte.is_ascii_alphanumeric())?;
+                let name = bytes[position..name_end].to_ascii_lowercase();
+                if matches!(
+                    name.as_slice(),
+                    b"script"
+                        | b"style"
+                        | b"textarea"
+                        | b"title"
+                        | b"xmp"
+                        | b"iframe"
+                        | b"noembed"
+                        | b"noframes"
+                        | b"noscript"
+                        | b"plaintext"
+                ) {
+                    // Raw text: a `<` inside is not a tag. (A title holds text that a
+                    // simple page never puts a `<` in, but keep the rule simple.)
+                    if name.as_slice() != b"title" {
+                        return None;
+                    }
+                }
+                let (attributes, end) = scan_attributes(text, name_end)?;
+                position = end;
+                if matches!(name.as_slice(), b"a" | b"base" | b"meta") {
+                    tags.push(Tag { name, attributes });
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(tags)
+}
+
+/// The attributes of a start tag from `start` (after its name) to its `>`; returns them
+/// and the position after the `>`.
+fn scan_attributes(text: &str, mut position: usize) -> Option<(Attributes, usize)> {
+    let bytes = text.as_bytes();
+    let mut attributes: Attributes = Vec::new();
+    loop {
+        while bytes.get(position)?.is_ascii_whitespace() || bytes[position] == b'/' {
+            position += 1;
+        }
+        if bytes[position] == b'>' {
+            return Some((attributes, position + 1));
+        }
+        let name_start = position;
+        while !matches!(
+            bytes.get(position)?,
+            b'=' | b'>' | b'/' | b'"' | b'\'' | b'<'
+        ) && !bytes[position].is_ascii_whitespace()
+        {
+            position += 1;
+        }
+        if position == name_start {
+            return None;
+        }
+        let name = bytes[name_start..position].to_ascii_lowercase();
+        while bytes.get(position)?.is_ascii_whitespace() {
+            position += 1;
+        }
+        let value = if bytes[position] == b'=' {
+            position += 1;
+            while bytes.get(position)?.is_ascii_whitespace() {
+                position += 1;
+            }
+            let raw = match bytes[position] {
+                quote @ (b'"' | b'\'') => {
+                    let end =
+                        position + 1 + bytes[position + 1..].iter().position(|&b| b == quote)?;
+                    let raw = &text[position + 1..end];
+                    position = end + 1;
+                    raw
+                }
+                _ => {
+                    let end = position
+                        + bytes[position..]
+                            .iter()
+                            .position(|byte| byte.is_ascii_whitespace() || *byte == b'>')?;
+                    let raw = &text[position..end];
+                    if raw.contains(['"', '\'', '<', '=', '`']) {
+                        return None;
+                    }
+                    position = end;
+                    raw
+                }
+            };
+            decode_references(raw)?
+        } else {
+            String::new()
+        };
+        // The first of duplicate attributes wins, as in HTML.
+        if !attributes.iter().any(|(existing, _)| *existing == name) {
+            attributes.push((name, value));
+        }
+    }
+}
+
+/// Decode the character references index pages use (`&amp;`, `&lt;`, `&gt;`, `&quot;`,
+/// `&apos;` and numeric ones); `None` for any other, left to the full tokenizer.
+fn decode_references(raw: &str) -> Option<String> {
+    if !raw.contains('&') {
+        return Some(raw.to_string());
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(index) = rest.find('&') {
+        out.push_str(&rest[..index]);
+        rest = &rest[index + 1..];
+        let end = rest.find(';')?;
+        let reference = &rest[..end];
+        let decoded = match reference {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let number = reference.strip_prefix('#')?;
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => number.parse().ok()?,
+                };
+                char::from_u32(code).filter(|c| *c != '\0')?
+            }
+        };
+        out.push(decoded);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
     // PEP 503 pages are UTF-8; binary junk (a proxy's error blob, a truncated response)
     // must not be mistaken for an empty project.
     let text = std::str::from_utf8(body)
@@ -214,17 +434,15 @@ fn parse_html(page_url: &Url, body: &[u8]) -> Result<Vec<Link>, String> {
     if text.contains('\0') {
         return Err("the page contains NUL bytes".to_string());
     }
-    let attribute = |tag: &html5gum::StartTag<()>, name: &str| -> Option<String> {
+    let attribute = |tag: &Tag, name: &str| -> Option<String> {
         tag.attributes
-            .get(name.as_bytes())
-            .map(|value| String::from_utf8_lossy(&value.value).into_owned())
+            .iter()
+            .find(|(key, _)| key == name.as_bytes())
+            .map(|(_, value)| value.clone())
     };
     let mut base: Option<Url> = None;
     let mut anchors = Vec::new();
-    for token in Tokenizer::new(text).flatten() {
-        let Token::StartTag(tag) = token else {
-            continue;
-        };
+    for tag in interesting_tags(text) {
         match tag.name.as_slice() {
             b"base" if base.is_none() => {
                 if let Some(href) = attribute(&tag, "href") {
@@ -502,5 +720,40 @@ mod tests {
         let page =
             br#"<html><head><meta name="pypi:repository-version" content="2.0"></head></html>"#;
         assert!(parse_page(&url, page, "text/html", None, "").is_err());
+    }
+}
+
+#[cfg(test)]
+mod scanner {
+    use super::*;
+
+    /// Pages the fast scanner reads must give exactly what html5gum gives.
+    #[test]
+    fn fast_scanner_agrees_with_the_tokenizer() {
+        let pages = [
+            "<!DOCTYPE html><html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for x</title></head><body><h1>Links for x</h1>\n<a href=\"https://h/x-1.0.tar.gz#sha256=ab\" data-requires-python=\"&gt;=3.8,&lt;4\" data-yanked=\"\">x-1.0.tar.gz</a><br/>\n<a href='../../f/x-1.0-py3-none-any.whl' data-dist-info-metadata=\"sha256=cd\" data-core-metadata=\"true\">x-1.0-py3-none-any.whl</a><br />\n</body></html>",
+            "<a href=/f/a-1.whl data-yanked=bad&#x20;release&#33;>a</a><A HREF=\"/F/b-1.whl\" href=\"/ignored\">b</A>",
+            "<html><base href=\"https://mirror/simple/x/\"><a href=\"x-2.0.zip?a=1&amp;b=2\">x</a>",
+            "<a\nhref = \"spaced.whl\"\n data-requires-python = '&quot;q&apos;'>s</a>",
+        ];
+        for page in pages {
+            let fast = scan_plain_html(page).expect("a plain page");
+            assert_eq!(fast, tokenize_html(page), "{page}");
+        }
+    }
+
+    #[test]
+    fn unusual_pages_go_to_the_tokenizer() {
+        for page in [
+            "<!-- <a href=\"hidden.whl\"> --><a href=\"shown.whl\">",
+            "<script>var x = '<a href=\"no.whl\">';</script>",
+            "<a href=\"x.whl\" title=\"&eacute;\">",
+            "<a href=\"x.whl\"",
+        ] {
+            assert!(scan_plain_html(page).is_none(), "{page}");
+        }
+        let tags = interesting_tags("<!-- <a href=\"hidden.whl\"> --><a href=\"shown.whl\">");
+        assert_eq!(tags.len(), 1);
+        assert_eq!(tags[0].attributes[0].1, "shown.whl");
     }
 }
