@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use common::*;
 
 /// The pure-Python set: `app` needs `helper` and `util`, `helper` needs `util` too, so
@@ -46,23 +43,6 @@ fn sha256_of(name: &str, version: &str) -> String {
 
 fn read(context: &TestContext, file: &str) -> String {
     fs_err::read_to_string(context.cwd.join(file)).unwrap()
-}
-
-/// pip from `venv`, isolated from the user's configuration and cache.
-fn pip(context: &TestContext, venv: &Path, args: &[&str]) -> Output {
-    Command::new(venv.join("bin/python"))
-        .args(["-m", "pip"])
-        .args(args)
-        .current_dir(&context.cwd)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", context.temp.path().join("home"))
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-        .env("PIP_NO_INPUT", "1")
-        .env("PIP_CACHE_DIR", context.temp.path().join("pip-cache"))
-        .output()
-        .unwrap()
 }
 
 #[test]
@@ -178,8 +158,7 @@ fn generated_hashes_are_the_wheels_and_pip_installs_with_them() {
     // pip accepts the file in hash-checking mode.
     let venv = context.cwd.join(".venv");
     let wheels = context.wheels.to_str().unwrap();
-    let install = pip(
-        &context,
+    let install = context.pip(
         &venv,
         &[
             "install",

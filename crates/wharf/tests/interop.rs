@@ -10,23 +10,6 @@ use std::process::{Command, Output};
 
 use common::*;
 
-/// pip from `venv`, isolated from the user's configuration and cache.
-fn pip(context: &TestContext, venv: &Path, args: &[&str]) -> Output {
-    Command::new(venv.join("bin/python"))
-        .args(["-m", "pip"])
-        .args(args)
-        .current_dir(&context.cwd)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", context.temp.path().join("home"))
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-        .env("PIP_NO_INPUT", "1")
-        .env("PIP_CACHE_DIR", context.temp.path().join("pip-cache"))
-        .output()
-        .unwrap()
-}
-
 /// `lib/pythonX.Y/site-packages` of a venv.
 fn site_packages(venv: &Path) -> PathBuf {
     fs_err::read_dir(venv.join("lib"))
@@ -93,8 +76,7 @@ fn pip_made(context: &TestContext) -> PathBuf {
         .unwrap();
     assert_success(&output);
     let wheels = context.wheels.to_str().unwrap();
-    let output = pip(
-        context,
+    let output = context.pip(
         &venv,
         &[
             "install",
@@ -136,7 +118,7 @@ fn seeded_venv_runs_pip() {
     assert_success(&output);
     assert!(stderr(&output).contains("+ pip=="), "{}", stderr(&output));
     let venv = context.cwd.join(".venv");
-    let version = pip(&context, &venv, &["--version"]);
+    let version = context.pip(&venv, &["--version"]);
     assert_success(&version);
     let text = stdout(&version);
     // pip runs from the environment's own site-packages, not the base interpreter's.
@@ -158,18 +140,18 @@ fn seeded_venv_runs_pip() {
 fn pip_reads_an_environment_made_by_wharf() {
     let context = TestContext::new();
     let venv = wharf_made(&context);
-    let packages = listing(&pip(&context, &venv, &["list", "--format", "json"]));
+    let packages = listing(&context.pip(&venv, &["list", "--format", "json"]));
     let names: Vec<&str> = packages.keys().map(String::as_str).collect();
     assert_eq!(names, ["Tool", "helper", "local-thing", "pip", "speedup"]);
     assert_eq!(packages["Tool"], "1.0");
     assert_eq!(packages["helper"], "1.5");
     assert_eq!(packages["local-thing"], "0.1");
 
-    let check = pip(&context, &venv, &["check"]);
+    let check = context.pip(&venv, &["check"]);
     assert_success(&check);
     assert_eq!(stdout(&check).trim(), "No broken requirements found.");
 
-    let show = pip(&context, &venv, &["show", "tool", "helper"]);
+    let show = context.pip(&venv, &["show", "tool", "helper"]);
     assert_success(&show);
     let text = stdout(&show);
     for line in [
@@ -189,7 +171,7 @@ fn pip_reads_an_environment_made_by_wharf() {
     assert!(text.contains(&location), "{text}");
 
     // pip sees the files wharf recorded, the console script included.
-    let files = pip(&context, &venv, &["show", "--files", "tool"]);
+    let files = context.pip(&venv, &["show", "--files", "tool"]);
     assert!(
         stdout(&files).contains("../../../bin/tool-cli"),
         "{}",
@@ -199,7 +181,7 @@ fn pip_reads_an_environment_made_by_wharf() {
     assert_eq!(stdout(&script).trim(), "tool says hi");
 
     // The path install carries PEP 610 data pip understands.
-    let inspect = pip(&context, &venv, &["inspect"]);
+    let inspect = context.pip(&venv, &["inspect"]);
     assert_success(&inspect);
     let report: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
     let local = report["installed"]
@@ -222,7 +204,7 @@ fn pip_reads_an_environment_made_by_wharf() {
 fn freeze_matches_pip_on_an_environment_made_by_wharf() {
     let context = TestContext::new();
     let venv = wharf_made(&context);
-    let theirs = pip(&context, &venv, &["freeze"]);
+    let theirs = context.pip(&venv, &["freeze"]);
     assert_success(&theirs);
     let ours = context.run(&["freeze"]);
     assert_success(&ours);
@@ -232,7 +214,7 @@ fn freeze_matches_pip_on_an_environment_made_by_wharf() {
         "{}",
         stdout(&ours)
     );
-    let all_theirs = pip(&context, &venv, &["freeze", "--all"]);
+    let all_theirs = context.pip(&venv, &["freeze", "--all"]);
     let all_ours = context.run(&["freeze", "--all"]);
     assert_eq!(stdout(&all_ours), stdout(&all_theirs));
 }
@@ -251,7 +233,7 @@ fn wharf_reads_an_environment_made_by_pip() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let theirs = pip(&context, &venv, &["freeze"]);
+    let theirs = context.pip(&venv, &["freeze"]);
     assert_success(&theirs);
     let ours = context.run(&["freeze", "--venv", venv_arg]);
     assert_success(&ours);
@@ -264,7 +246,7 @@ fn wharf_reads_an_environment_made_by_pip() {
         text.contains("Tool==1.0\n") && text.contains("local-thing @ file://"),
         "{text}"
     );
-    let all_theirs = pip(&context, &venv, &["freeze", "--all"]);
+    let all_theirs = context.pip(&venv, &["freeze", "--all"]);
     let all_ours = context.run(&["freeze", "--all", "--venv", venv_arg]);
     assert_eq!(
         without_fragment(stdout(&all_ours)),
@@ -278,7 +260,7 @@ fn wharf_reads_an_environment_made_by_pip() {
 
     // `wharf list --format json` agrees with `pip list --format json`, pip and setuptools too.
     let ours = listing(&context.run(&["list", "--format", "json", "--venv", venv_arg]));
-    let theirs = listing(&pip(&context, &venv, &["list", "--format", "json"]));
+    let theirs = listing(&context.pip(&venv, &["list", "--format", "json"]));
     assert_eq!(ours, theirs);
 
     let check = context.run(&["check", "--venv", venv_arg]);
@@ -307,12 +289,11 @@ fn freeze_matches_pip_on_an_environment_made_by_pip_without_url_installs() {
             .unwrap(),
     );
     let wheels = context.wheels.to_str().unwrap();
-    assert_success(&pip(
-        &context,
+    assert_success(&context.pip(
         &venv,
         &["install", "--no-index", "-f", wheels, "tool[fast]"],
     ));
-    let theirs = pip(&context, &venv, &["freeze"]);
+    let theirs = context.pip(&venv, &["freeze"]);
     let ours = context.run(&["freeze", "--venv", venv.to_str().unwrap()]);
     assert_success(&ours);
     assert_eq!(stdout(&ours), stdout(&theirs));
@@ -324,7 +305,7 @@ fn freeze_matches_pip_on_an_environment_made_by_pip_without_url_installs() {
 fn freeze_matches_pip_on_an_environment_made_by_pip() {
     let context = TestContext::new();
     let venv = pip_made(&context);
-    let theirs = pip(&context, &venv, &["freeze"]);
+    let theirs = context.pip(&venv, &["freeze"]);
     assert_success(&theirs);
     assert!(
         stdout(&theirs).contains(".whl#sha256="),
@@ -344,7 +325,7 @@ fn wharf_uninstalls_what_pip_installed() {
     assert!(venv.join("bin/tool-cli").is_file());
     let output = context.run(&["uninstall", "tool", "local-thing", "--venv", venv_arg]);
     assert_success(&output);
-    let packages = listing(&pip(&context, &venv, &["list", "--format", "json"]));
+    let packages = listing(&context.pip(&venv, &["list", "--format", "json"]));
     assert!(
         !packages.contains_key("Tool") && !packages.contains_key("local-thing"),
         "{packages:?}"
@@ -363,7 +344,7 @@ fn wharf_uninstalls_what_pip_installed() {
 fn pip_uninstalls_what_wharf_installed() {
     let context = TestContext::new();
     let venv = wharf_made(&context);
-    let output = pip(&context, &venv, &["uninstall", "-y", "tool", "local-thing"]);
+    let output = context.pip(&venv, &["uninstall", "-y", "tool", "local-thing"]);
     assert_success(&output);
     assert!(!venv.join("bin/tool-cli").exists());
     assert_eq!(
@@ -382,7 +363,7 @@ fn pip_uninstalls_what_wharf_installed() {
 fn show_and_check_match_pip() {
     let context = TestContext::new();
     let venv = wharf_made(&context);
-    let theirs = pip(&context, &venv, &["show", "tool", "helper", "local-thing"]);
+    let theirs = context.pip(&venv, &["show", "tool", "helper", "local-thing"]);
     assert_success(&theirs);
     let ours = context.run(&["show", "tool", "helper", "local-thing"]);
     assert_success(&ours);
@@ -392,8 +373,7 @@ fn show_and_check_match_pip() {
     // only needed by tool's `fast` extra, so removing it breaks nothing for either tool.
     assert_success(&context.run(&["uninstall", "speedup"]));
     let wheels = context.wheels.to_str().unwrap();
-    assert_success(&pip(
-        &context,
+    assert_success(&context.pip(
         &venv,
         &[
             "install",
@@ -417,7 +397,7 @@ fn show_and_check_match_pip() {
         wheels,
         "needs-new-helper",
     ]));
-    let theirs = pip(&context, &venv, &["check"]);
+    let theirs = context.pip(&venv, &["check"]);
     let ours = context.run(&["check"]);
     assert_eq!(ours.status.code(), Some(1));
     assert_eq!(theirs.status.code(), Some(1));

@@ -104,6 +104,23 @@ impl TestContext {
             .unwrap()
     }
 
+    /// pip from `venv`, isolated from the user's configuration and cache.
+    pub fn pip(&self, venv: &Path, args: &[&str]) -> Output {
+        Command::new(venv.join("bin/python"))
+            .args(["-m", "pip"])
+            .args(args)
+            .current_dir(&self.cwd)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.temp.path().join("home"))
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env("PIP_NO_INPUT", "1")
+            .env("PIP_CACHE_DIR", self.temp.path().join("pip-cache"))
+            .output()
+            .unwrap()
+    }
+
     /// Names of everything in the venv's site-packages, sorted, for before/after checks.
     pub fn site_packages_listing(&self) -> Vec<String> {
         let lib = self.cwd.join(".venv/lib");
