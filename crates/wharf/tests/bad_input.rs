@@ -234,3 +234,55 @@ fn interrupted_install_changes_nothing(signal: &str) {
     assert!(!output.status.success());
     assert_eq!(context.site_packages_listing(), before);
 }
+
+#[test]
+fn externally_managed_interpreter_is_refused_unless_asked() {
+    let system = std::path::Path::new("/usr/bin/python3");
+    let marker_exists = std::process::Command::new(system)
+        .args(["-c", "import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')) else 1)"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !marker_exists {
+        eprintln!("skipping: no externally managed /usr/bin/python3 here");
+        return;
+    }
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("good", "1.0"));
+    let links = context.wheels.to_str().unwrap();
+    let output = context.run(&[
+        "install",
+        "--python",
+        "/usr/bin/python3",
+        "--no-index",
+        "-f",
+        links,
+        "good",
+    ]);
+    assert_failure(
+        &output,
+        &[
+            "externally managed",
+            "hint:",
+            "wharf venv",
+            "--break-system-packages",
+        ],
+    );
+    // Asked explicitly, wharf goes on (to a resolution that fails here, so that the
+    // system interpreter is never changed by the test).
+    let output = context.run(&[
+        "install",
+        "--python",
+        "/usr/bin/python3",
+        "--break-system-packages",
+        "--no-index",
+        "-f",
+        links,
+        "not-there",
+    ]);
+    assert_failure(&output, &["not-there"]);
+    assert!(
+        !stderr(&output).contains("externally managed"),
+        "{}",
+        stderr(&output)
+    );
+}
