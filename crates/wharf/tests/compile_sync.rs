@@ -456,3 +456,29 @@ fn sync_of_a_compiled_file_with_hashes() {
         "app==2.0\nhelper==2.1\nutil==1.1\n"
     );
 }
+
+/// Find-links directories give no hashes: wharf hashes the files itself, as pip-tools does.
+#[test]
+fn generate_hashes_from_a_find_links_directory() {
+    let context = TestContext::new();
+    fixture_set(&context);
+    fs_err::write(context.cwd.join("requirements.in"), "helper==2.1\n").unwrap();
+    let output = context.run(&[
+        "compile",
+        "requirements.in",
+        "--generate-hashes",
+        "--no-header",
+        "--no-index",
+        "-f",
+        context.wheels.to_str().unwrap(),
+    ]);
+    assert_success(&output);
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "helper==2.1 \\\n    --hash=sha256:{}\n    # via -r requirements.in\nutil==1.1 \\\n    --hash=sha256:{}\n    # via helper\n",
+            sha256_of("helper", "2.1"),
+            sha256_of("util", "1.1")
+        )
+    );
+}

@@ -166,16 +166,22 @@ pub(crate) async fn compile(
         };
         out.push_str(&pin);
         if args.generate_hashes {
-            let mut hashes: Vec<String> = provider
-                .all_files(&package.name, &package.version)
-                .iter()
-                .filter_map(|file| file.sha256().map(|hash| format!("sha256:{hash}")))
-                .collect();
+            let mut hashes = file_hashes(
+                &client,
+                &provider.all_files(&package.name, &package.version),
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "failed to hash the files of {} {}",
+                    package.name, package.version
+                )
+            })?;
             hashes.sort();
             hashes.dedup();
             if hashes.is_empty() {
                 printer.warn(format!(
-                    "the index lists no sha256 hash for {} {}",
+                    "no file of {} {} could be hashed",
                     package.name, package.version
                 ));
             }
@@ -221,4 +227,23 @@ pub(crate) async fn compile(
         None => printer.result(out.trim_end()),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sha256:<hex>` of every file: the index's hash where it gives one, else the file's own,
+/// downloading it (into the cache) when it is not local, as pip-tools does.
+async fn file_hashes(
+    client: &IndexClient,
+    files: &[wharf_client::DistFile],
+) -> Result<Vec<String>> {
+    let hashes = futures::future::try_join_all(files.iter().map(|file| async move {
+        if let Some(hash) = file.sha256() {
+            return Ok::<_, anyhow::Error>(format!("sha256:{hash}"));
+        }
+        let path = client.download(file).await?;
+        let hash =
+            tokio::task::spawn_blocking(move || wharf_installer::sha256_file(&path)).await??;
+        Ok(format!("sha256:{hash}"))
+    }))
+    .await?;
+    Ok(hashes)
 }
