@@ -26,30 +26,36 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Print less: only results and errors (repeat for errors only).
-    #[arg(global = true, short, long, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    #[arg(global = true, help_heading = "Global options", short, long, action = clap::ArgAction::Count, conflicts_with = "verbose")]
     pub quiet: u8,
     /// Print more: what is fetched and decided (repeat for debug logs).
-    #[arg(global = true, short, long, action = clap::ArgAction::Count)]
+    #[arg(global = true, help_heading = "Global options", short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// The cache directory [env: WHARF_CACHE_DIR] (default: ~/.cache/wharf).
-    #[arg(global = true, long, value_name = "DIR")]
+    #[arg(
+        global = true,
+        help_heading = "Global options",
+        long,
+        value_name = "DIR"
+    )]
     pub cache_dir: Option<PathBuf>,
     /// Use a temporary cache, removed on exit.
-    #[arg(global = true, long)]
+    #[arg(global = true, help_heading = "Global options", long)]
     pub no_cache: bool,
     /// Read settings from this file instead of wharf.toml/pyproject.toml and the user file.
     #[arg(
         global = true,
+        help_heading = "Global options",
         long,
         value_name = "FILE",
         env = "WHARF_CONFIG_FILE_OVERRIDE"
     )]
     pub config_file: Option<PathBuf>,
     /// Ignore every configuration file.
-    #[arg(global = true, long, env = "WHARF_NO_CONFIG", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(global = true, help_heading = "Global options", long, env = "WHARF_NO_CONFIG", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_config: bool,
     /// Never use the network: only cached index pages and files.
-    #[arg(global = true, long)]
+    #[arg(global = true, help_heading = "Global options", long)]
     pub offline: bool,
 }
 
@@ -82,6 +88,8 @@ pub enum Command {
     /// Find Python interpreters.
     #[command(subcommand)]
     Python(PythonCommand),
+    /// Turn a directory of wheels and sdists into a static package index (PEP 503/691).
+    Index(IndexDirArgs),
 }
 
 /// Which environment a command works on.
@@ -400,6 +408,23 @@ pub enum CacheCommand {
         #[arg(long)]
         bytes: bool,
     },
+}
+
+/// `wharf index`.
+#[derive(Debug, Args)]
+pub struct IndexDirArgs {
+    /// The directory of distributions (wheels and sdists).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write the index (default: DIR itself, pages under DIR/simple/).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The URL the distribution files will be served from (default: relative links).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wharf config`.

@@ -5,6 +5,7 @@ mod check;
 mod compile;
 mod config;
 mod freeze;
+mod index;
 mod install;
 mod list;
 mod python;
@@ -36,5 +37,6 @@ pub(crate) async fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
         Command::Cache(command) => cache::cache(global, command, &printer),
         Command::Config(args) => config::config(global, args, &printer),
         Command::Python(command) => python::python(global, command, &printer),
+        Command::Index(args) => index::index(global, args, &printer).await,
     }
 }
