@@ -140,7 +140,7 @@ pub const KEYS: &[Key] = &[
         name: "python",
         kind: Kind::String,
         env: &["WHARF_PYTHON"],
-        help: "The Python interpreter to use (version request or path)",
+        help: "The interpreter `wharf venv` uses when given no --python (version request or path)",
     },
     Key {
         name: "compile-bytecode",

@@ -89,7 +89,7 @@ pub enum InterpreterError {
     },
     /// A command that works on an environment found none.
     #[error(
-        "no virtual environment found: no --venv or --python given, $VIRTUAL_ENV is not set and there is no `.venv` in {} or its parents; create one with `wharf venv`, or pass --python or --system to use an interpreter directly",
+        "no virtual environment found: no --venv or --python given, $VIRTUAL_ENV is not set and there is no `.venv` in {} or its parents",
         cwd.display()
     )]
     NoEnvironment {

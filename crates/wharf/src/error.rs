@@ -91,21 +91,14 @@ fn hints(error: &anyhow::Error) -> Vec<String> {
                     .to_string(),
             );
         }
-        if let Some(err) = cause.downcast_ref::<wharf_interpreter::InterpreterError>()
-            && let Some(hint) = interpreter_hint(err)
+        if let Some(wharf_interpreter::InterpreterError::NoEnvironment { .. }) =
+            cause.downcast_ref::<wharf_interpreter::InterpreterError>()
         {
-            hints.push(hint);
+            hints.push(
+                "create one with `wharf venv`, or pass --venv DIR or --python PYTHON".to_string(),
+            );
         }
     }
     hints.dedup();
     hints
-}
-
-fn interpreter_hint(error: &wharf_interpreter::InterpreterError) -> Option<String> {
-    let text = error.to_string();
-    if text.contains("no virtual environment") || text.contains("No virtual environment") {
-        Some("create one with `wharf venv`, or pass --venv DIR or --python PYTHON".to_string())
-    } else {
-        None
-    }
 }
