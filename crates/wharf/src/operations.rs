@@ -287,6 +287,17 @@ impl Target {
     }
 }
 
+/// Project names given on the command line (`--upgrade-package`), normalized.
+pub(crate) fn package_names(names: &[String]) -> Result<std::collections::HashSet<PackageName>> {
+    names
+        .iter()
+        .map(|name| {
+            name.parse()
+                .with_context(|| format!("invalid project name `{name}`"))
+        })
+        .collect()
+}
+
 /// Installed versions, which the resolver keeps when they fit.
 pub(crate) fn preferences(
     installed: &BTreeMap<PackageName, InstalledDist>,

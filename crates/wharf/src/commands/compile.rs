@@ -1,6 +1,6 @@
 //! `wharf compile`: resolve loose requirements into a fully pinned, annotated file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -106,15 +106,7 @@ pub(crate) async fn compile(
     let upgrade = if args.upgrade {
         Upgrade::All
     } else {
-        Upgrade::Packages(
-            args.upgrade_package
-                .iter()
-                .map(|name| {
-                    name.parse()
-                        .with_context(|| format!("invalid project name `{name}`"))
-                })
-                .collect::<Result<HashSet<_>>>()?,
-        )
+        Upgrade::Packages(operations::package_names(&args.upgrade_package)?)
     };
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
     let (resolution, provider) = operations::resolve(

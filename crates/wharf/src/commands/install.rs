@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use wharf_cli::{GlobalArgs, InstallArgs};
 use wharf_client::IndexClient;
 use wharf_installer::Layout;
@@ -108,15 +108,7 @@ pub(crate) async fn install(
                 .collect::<HashSet<_>>(),
         )
     } else if !args.upgrade_package.is_empty() {
-        Upgrade::Packages(
-            args.upgrade_package
-                .iter()
-                .map(|name| {
-                    name.parse()
-                        .with_context(|| format!("invalid project name `{name}`"))
-                })
-                .collect::<Result<HashSet<_>>>()?,
-        )
+        Upgrade::Packages(operations::package_names(&args.upgrade_package)?)
     } else {
         Upgrade::None
     };
