@@ -23,42 +23,6 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The standard layout of a virtual environment at `root` (as `venv` creates it).
-    pub fn venv(root: &Path, python_version: (u8, u8)) -> Self {
-        let (major, minor) = python_version;
-        if cfg!(windows) {
-            Self {
-                purelib: root.join("Lib").join("site-packages"),
-                platlib: root.join("Lib").join("site-packages"),
-                scripts: root.join("Scripts"),
-                data: root.to_path_buf(),
-                include: root
-                    .join("Include")
-                    .join("site")
-                    .join(format!("python{major}.{minor}")),
-                python_executable: root.join("Scripts").join("python.exe"),
-                python_version,
-            }
-        } else {
-            let site_packages = root
-                .join("lib")
-                .join(format!("python{major}.{minor}"))
-                .join("site-packages");
-            Self {
-                purelib: site_packages.clone(),
-                platlib: site_packages,
-                scripts: root.join("bin"),
-                data: root.to_path_buf(),
-                include: root
-                    .join("include")
-                    .join("site")
-                    .join(format!("python{major}.{minor}")),
-                python_executable: root.join("bin").join("python"),
-                python_version,
-            }
-        }
-    }
-
     /// The directories that hold distributions (purelib, then platlib when different).
     pub fn site_packages(&self) -> Vec<PathBuf> {
         let mut dirs = vec![self.purelib.clone()];
@@ -159,15 +123,18 @@ mod tests {
     }
 
     #[test]
-    fn venv_layout() {
-        let layout = Layout::venv(Path::new("/v"), (3, 12));
-        if cfg!(unix) {
-            assert_eq!(
-                layout.purelib,
-                PathBuf::from("/v/lib/python3.12/site-packages")
-            );
-            assert_eq!(layout.site_packages().len(), 1);
-            assert_eq!(layout.cache_tag(), "cpython-312");
-        }
+    fn one_site_packages_and_the_cache_tag() {
+        let site = PathBuf::from("/v/lib/python3.12/site-packages");
+        let layout = Layout {
+            purelib: site.clone(),
+            platlib: site,
+            scripts: PathBuf::from("/v/bin"),
+            data: PathBuf::from("/v"),
+            include: PathBuf::from("/v/include/site/python3.12"),
+            python_executable: PathBuf::from("/v/bin/python"),
+            python_version: (3, 12),
+        };
+        assert_eq!(layout.site_packages().len(), 1);
+        assert_eq!(layout.cache_tag(), "cpython-312");
     }
 }

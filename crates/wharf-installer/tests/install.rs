@@ -2,7 +2,7 @@
 //! interpreter and pip: imports, scripts, RECORD, uninstall, bad wheels, failed replacements.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
@@ -22,6 +22,21 @@ struct Env {
     wheels: PathBuf,
     cache: Cache,
     layout: Layout,
+}
+
+/// The layout `python -m venv` gives on POSIX (wharf itself reads it from sysconfig).
+fn venv_layout(root: &Path, python_version: (u8, u8)) -> Layout {
+    let (major, minor) = python_version;
+    let site_packages = root.join(format!("lib/python{major}.{minor}/site-packages"));
+    Layout {
+        purelib: site_packages.clone(),
+        platlib: site_packages,
+        scripts: root.join("bin"),
+        data: root.to_path_buf(),
+        include: root.join(format!("include/site/python{major}.{minor}")),
+        python_executable: root.join("bin/python"),
+        python_version,
+    }
 }
 
 fn python_version() -> (u8, u8) {
@@ -53,7 +68,7 @@ impl Env {
         assert!(status.success());
         let cache = Cache::at(temp.path().join("cache")).unwrap();
         let wheels = temp.path().join("wheels");
-        let layout = Layout::venv(&root, python_version());
+        let layout = venv_layout(&root, python_version());
         assert!(layout.purelib.is_dir(), "{}", layout.purelib.display());
         Self {
             _temp: temp,
