@@ -286,3 +286,59 @@ fn externally_managed_interpreter_is_refused_unless_asked() {
         stderr(&output)
     );
 }
+
+/// `kill -9` at any moment of an install: the next wharf command repairs what the killed
+/// one left (at most the package in flight), the install converges, and uninstalling it
+/// leaves the environment exactly as it was before the first attempt.
+#[test]
+fn kill_9_at_any_moment_leaves_a_repairable_environment() {
+    let context = TestContext::new();
+    let mut big = WheelBuilder::new("big", "1.0").console_script("big-tool", "big:main");
+    for index in 0..4000 {
+        big = big.file(
+            &format!("big/module_{index}.py"),
+            format!("VALUE = {index}\n"),
+        );
+    }
+    context.wheel(big);
+    context.wheel(WheelBuilder::new("small", "1.0").requires("big"));
+    let index = context.serve(IndexOptions::default());
+    context.venv();
+    let before = context.site_packages_listing();
+    // From before the index is asked to after the last file is linked (~10–100 ms here).
+    for delay_ms in (4..=100).step_by(8) {
+        let child = context
+            .wharf()
+            .args(["install", "small", "-i", &index.url])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let pid = child.id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid])
+            .status();
+        let _ = child.wait_with_output();
+
+        let output = context.run(&["install", "small", "-i", &index.url]);
+        assert_success(&output);
+        assert_eq!(stdout(&context.run(&["freeze"])), "big==1.0\nsmall==1.0\n");
+        assert_success(&context.run(&["check"]));
+        let leftovers: Vec<String> = context
+            .site_packages_listing()
+            .into_iter()
+            .filter(|path| path.contains(".wharf-tx-"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "after a kill at {delay_ms} ms: {leftovers:?}"
+        );
+        assert_success(&context.run(&["uninstall", "small", "big"]));
+        assert_eq!(
+            context.site_packages_listing(),
+            before,
+            "after a kill at {delay_ms} ms"
+        );
+    }
+    assert_success(&context.run(&["cache", "prune"]));
+}
