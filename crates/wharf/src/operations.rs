@@ -524,14 +524,23 @@ pub(crate) fn catch_interrupts() {
                 _ = terminate.recv() => {}
             }
             INTERRUPTED.store(true, Ordering::SeqCst);
+            INTERRUPT.notify_waiters();
         }
     });
 }
 
+/// Wakes [`until_interrupted`].
+static INTERRUPT: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// Wait until interrupted.
 async fn until_interrupted() {
-    while !interrupted() {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    loop {
+        // Registered before the flag is checked, so a signal in between is not missed.
+        let notified = INTERRUPT.notified();
+        if interrupted() {
+            return;
+        }
+        notified.await;
     }
 }
 
