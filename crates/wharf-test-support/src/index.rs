@@ -18,6 +18,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
+use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
 /// What the index does beyond serving plain PEP 503 pages.
@@ -39,6 +40,9 @@ pub struct IndexOptions {
     pub garbage_projects: Vec<String>,
     /// Files of which only the first half of the bytes is sent.
     pub truncate_files: Vec<String>,
+    /// Files whose download sends half of the bytes and then stalls forever (for
+    /// interrupting a client mid-download).
+    pub stall_files: Vec<String>,
     /// Require this user and password (HTTP basic auth) on every request.
     pub basic_auth: Option<(String, String)>,
     /// The `Cache-Control` header of project pages; none by default, so that clients
@@ -755,6 +759,17 @@ fn file_response(
     };
     if state.options.truncate_files.contains(&file.filename) {
         bytes.truncate(bytes.len() / 2);
+    }
+    if state.options.stall_files.contains(&file.filename) && method == Method::GET {
+        let length = bytes.len();
+        let half = axum::body::Bytes::from(bytes[..length / 2].to_vec());
+        let stream = futures::stream::iter([Ok::<_, std::io::Error>(half)])
+            .chain(futures::stream::pending());
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "application/zip")
+            .header(header::CONTENT_LENGTH, length)
+            .body(Body::from_stream(stream))
+            .unwrap_or_else(|_| status_response(StatusCode::INTERNAL_SERVER_ERROR, "stall"));
     }
     let content_type = if file.filename.ends_with(".whl") {
         "application/zip"

@@ -175,16 +175,84 @@ fn no_environment_gives_a_hint() {
 }
 
 #[test]
+fn interrupt_while_resolving_leaves_environment_unchanged() {
+    interrupted_resolution_changes_nothing("-INT");
+}
+
+#[test]
+fn kill_while_resolving_leaves_environment_unchanged() {
+    interrupted_resolution_changes_nothing("-TERM");
+}
+
+#[test]
 fn interrupt_during_download_leaves_environment_unchanged() {
-    interrupted_install_changes_nothing("-INT");
+    interrupted_download_changes_nothing("-INT");
 }
 
 #[test]
 fn kill_during_download_leaves_environment_unchanged() {
-    interrupted_install_changes_nothing("-TERM");
+    interrupted_download_changes_nothing("-TERM");
 }
 
-fn interrupted_install_changes_nothing(signal: &str) {
+/// Resolution completes (from PEP 658 metadata files), then the wheel's download stalls
+/// half-way; the signal must stop wharf at once, with exit code 130, nothing installed and
+/// no partial file in the cache.
+fn interrupted_download_changes_nothing(signal: &str) {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("quick", "1.0"));
+    let slow = WheelBuilder::new("slow", "1.0").file("slow/blob.bin", vec![7u8; 1 << 20]);
+    context.wheel(slow.clone());
+    let index = context.serve(IndexOptions {
+        metadata_files: true,
+        stall_files: vec![slow.filename()],
+        ..IndexOptions::default()
+    });
+    context.venv();
+    let before = context.site_packages_listing();
+    let child = context
+        .wharf()
+        .args(["install", "quick", "slow", "-i", &index.url])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the stalled download has started.
+    let started = std::time::Instant::now();
+    while !index
+        .request_log()
+        .iter()
+        .any(|line| line.contains(&slow.filename()) && !line.ends_with(".metadata"))
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            index.request_log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let interrupted = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(interrupted.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the environment was not changed"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(context.site_packages_listing(), before);
+    let partial: Vec<_> = walkdir(&context.cache.join("archives-v1"))
+        .into_iter()
+        .filter(|path| path.to_string_lossy().contains("slow-1.0"))
+        .collect();
+    assert!(partial.is_empty(), "{partial:?}");
+}
+
+fn interrupted_resolution_changes_nothing(signal: &str) {
     use std::io::Read;
     // A server that accepts connections and never answers: the install hangs mid-fetch.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
