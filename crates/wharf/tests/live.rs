@@ -23,7 +23,7 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -393,7 +393,17 @@ fn resolves_like_pip(shard: usize, shards: usize) {
                 loop {
                     let index = next.fetch_add(1, Ordering::SeqCst);
                     let Some(set) = sets.get(index) else { break };
-                    let verdict = compare(set, &cache);
+                    let mut verdict = compare(set, &cache);
+                    // The index moves under a long run: a release between wharf's and
+                    // pip's queries shows up as a difference. Ask both again; only a
+                    // difference that persists counts.
+                    for _ in 0..2 {
+                        if !matches!(verdict, Verdict::Mismatch(_)) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_secs(5));
+                        verdict = compare(set, &cache);
+                    }
                     let label = match &verdict {
                         Verdict::Same => "same".to_string(),
                         Verdict::SameAsBinaryOnly(why) => format!("same as --only-binary ({why})"),
