@@ -74,8 +74,8 @@ pub enum Command {
     List(ListArgs),
     /// Show details of installed packages.
     Show(ShowArgs),
-    /// Check installed packages for missing or conflicting dependencies.
-    Check(EnvironmentArgs),
+    /// Check installed packages for broken dependencies, or validate distribution files.
+    Check(CheckArgs),
     /// Resolve requirements into a fully pinned requirements file.
     Compile(CompileArgs),
     /// Make an environment match a requirements file exactly.
@@ -88,8 +88,141 @@ pub enum Command {
     /// Find Python interpreters.
     #[command(subcommand)]
     Python(PythonCommand),
+    /// Build a project or sdist into an sdist and a wheel (PEP 517).
+    Build(BuildArgs),
+    /// Collect wheels for requirements into a directory, building what has no wheel.
+    Wheel(WheelArgs),
     /// Turn a directory of wheels and sdists into a static package index (PEP 503/691).
     Index(IndexDirArgs),
+    /// Upload distributions to a package index (the upload API twine uses).
+    Publish(PublishArgs),
+}
+
+/// `wharf check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Wheels and sdists to validate as an index would; with none, check the environment.
+    #[arg(value_name = "DIST")]
+    pub dists: Vec<PathBuf>,
+    /// Treat warnings as errors (distribution checks).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Environment options.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+}
+
+/// How builds run.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BuildOptionArgs {
+    /// Pass a setting to the build backend (`KEY=VALUE`, repeatable).
+    #[arg(long = "config-setting", short = 'C', value_name = "KEY=VALUE")]
+    pub config_settings: Vec<String>,
+    /// Build in the current environment instead of an isolated one; build requirements
+    /// must already be installed there.
+    #[arg(long)]
+    pub no_isolation: bool,
+}
+
+/// `wharf build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// A project directory or an sdist (default: the current directory).
+    #[arg(value_name = "DIR|SDIST")]
+    pub source: Option<PathBuf>,
+    /// Build an sdist (only, unless --wheel is given too).
+    #[arg(long)]
+    pub sdist: bool,
+    /// Build a wheel (only, unless --sdist is given too); with --sdist, from the sdist.
+    #[arg(long)]
+    pub wheel: bool,
+    /// Where to write the distributions (default: dist/ in the project, or beside the sdist).
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// The interpreter to build with: a version (3.12) or a path.
+    #[arg(long, short = 'p', value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Build options.
+    #[command(flatten)]
+    pub build: BuildOptionArgs,
+    /// Index options (for build requirements).
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Print what was built as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wharf wheel`.
+#[derive(Debug, Args)]
+pub struct WheelArgs {
+    /// Requirements to collect wheels for.
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// The directory to put wheels in (created if missing).
+    #[arg(
+        short = 'w',
+        long = "wheel-dir",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub wheel_dir: PathBuf,
+    /// Resolution options.
+    #[command(flatten)]
+    pub resolver: ResolverArgs,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Build options.
+    #[command(flatten)]
+    pub build: BuildOptionArgs,
+    /// The interpreter to resolve and build for when no --python-version is given.
+    #[arg(long, short = 'p', value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Collect wheels for another Python version (e.g. 3.9); no builds.
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Option<String>,
+    /// Collect wheels for another platform (repeatable, e.g. manylinux2014_x86_64); no builds.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Vec<String>,
+    /// Print what was collected as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wharf publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Distributions to upload (wheels and sdists; default: dist/*).
+    #[arg(value_name = "DIST")]
+    pub dists: Vec<PathBuf>,
+    /// The upload URL [env: WHARF_PUBLISH_URL] (default: PyPI's upload URL).
+    #[arg(long, value_name = "URL")]
+    pub repository_url: Option<String>,
+    /// A repository section of ~/.pypirc to take the URL and credentials from.
+    #[arg(short = 'r', long, value_name = "NAME")]
+    pub repository: Option<String>,
+    /// The user name [env: WHARF_PUBLISH_USERNAME, TWINE_USERNAME].
+    #[arg(short = 'u', long, value_name = "USER")]
+    pub username: Option<String>,
+    /// The password [env: WHARF_PUBLISH_PASSWORD, TWINE_PASSWORD].
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// An API token (sent as user `__token__`) [env: WHARF_PUBLISH_TOKEN].
+    #[arg(short = 't', long, value_name = "TOKEN", conflicts_with_all = ["username", "password"])]
+    pub token: Option<String>,
+    /// Skip files the index already has instead of failing.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Check the files and print what would be uploaded, without uploading.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which environment a command works on.

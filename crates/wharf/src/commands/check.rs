@@ -4,20 +4,19 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use wharf_cli::{EnvironmentArgs, GlobalArgs};
+use wharf_cli::{CheckArgs, GlobalArgs};
 use wharf_pep::VersionOrUrl;
 
 use crate::environment;
 use crate::printer::Printer;
 use crate::settings::Context;
 
-pub(crate) fn check(
-    global: &GlobalArgs,
-    args: EnvironmentArgs,
-    printer: &Printer,
-) -> Result<ExitCode> {
+pub(crate) fn check(global: &GlobalArgs, args: CheckArgs, printer: &Printer) -> Result<ExitCode> {
+    if !args.dists.is_empty() {
+        return super::check_dist::check_dists(global, args, printer);
+    }
     let context = Context::load(global, Vec::new())?;
-    let interpreter = crate::settings::environment(&context, &args)?;
+    let interpreter = crate::settings::environment(&context, &args.environment)?;
     let layout = environment::layout(&interpreter);
     let installed = environment::installed(&layout)?;
     let mut problems = Vec::new();

@@ -1,18 +1,22 @@
 //! One module per subcommand; [`run`] dispatches.
 
+mod build;
 mod cache;
 mod check;
+mod check_dist;
 mod compile;
 mod config;
 mod freeze;
 mod index;
 mod install;
 mod list;
+mod publish;
 mod python;
 mod show;
 mod sync;
 mod uninstall;
 mod venv;
+mod wheel;
 
 use std::process::ExitCode;
 
@@ -37,6 +41,9 @@ pub(crate) async fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
         Command::Cache(command) => cache::cache(global, command, &printer),
         Command::Config(args) => config::config(global, args, &printer),
         Command::Python(command) => python::python(global, command, &printer),
+        Command::Build(args) => build::build(global, args, &printer).await,
+        Command::Wheel(args) => wheel::wheel(global, args, &printer).await,
         Command::Index(args) => index::index(global, args, &printer).await,
+        Command::Publish(args) => publish::publish(global, args, &printer).await,
     }
 }

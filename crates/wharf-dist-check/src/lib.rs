@@ -1,0 +1,1 @@
+//! Validate wheels and sdists as a package index would.

@@ -1,0 +1,1 @@
+//! Upload distributions with the legacy upload API.
