@@ -100,7 +100,10 @@ fn unpack_tar(archive: &Path, reader: impl Read, dest: &Path) -> Result<(), Buil
         let mut entry = entry.map_err(invalid)?;
         let raw = entry.path().map_err(invalid)?.into_owned();
         let kind = entry.header().entry_type();
-        if matches!(kind, tar::EntryType::XGlobalHeader | tar::EntryType::XHeader) {
+        if matches!(
+            kind,
+            tar::EntryType::XGlobalHeader | tar::EntryType::XHeader
+        ) {
             continue;
         }
         let path = checked_path(archive, &raw)?;
@@ -224,7 +227,9 @@ fn unpack_zip(archive: &Path, dest: &Path) -> Result<(), BuildError> {
     let file = fs_err::File::open(archive)?;
     let mut zip = zip::ZipArchive::new(file).map_err(|err| invalid(err.to_string()))?;
     for index in 0..zip.len() {
-        let mut entry = zip.by_index(index).map_err(|err| invalid(err.to_string()))?;
+        let mut entry = zip
+            .by_index(index)
+            .map_err(|err| invalid(err.to_string()))?;
         let raw = PathBuf::from(
             entry
                 .name()

@@ -121,9 +121,10 @@ impl Frontend {
             );
         }
         let hooks = |env: &Option<BuildEnv>| Hooks {
-            python: env
-                .as_ref()
-                .map_or_else(|| self.interpreter.executable.clone(), |env| env.interpreter.executable.clone()),
+            python: env.as_ref().map_or_else(
+                || self.interpreter.executable.clone(),
+                |env| env.interpreter.executable.clone(),
+            ),
             env_bin: env.as_ref().map(|env| env.root.join("bin")),
             env_root: env.as_ref().map(|env| env.root.clone()),
             source_dir,
@@ -134,7 +135,10 @@ impl Frontend {
         };
         let requires_hook = format!("get_requires_for_build_{}", kind.suffix());
         (self.events)(BuildEvent::Hook(requires_hook.clone()));
-        let extra = match hooks(&env).call(&requires_hook, serde_json::Map::new()).await? {
+        let extra = match hooks(&env)
+            .call(&requires_hook, serde_json::Map::new())
+            .await?
+        {
             HookReply::Return(value) => parse_requirements(&requires_hook, &value)?,
             HookReply::Unsupported => Vec::new(),
         };
@@ -148,7 +152,15 @@ impl Frontend {
             (self.events)(BuildEvent::InstallingRequirements(
                 all.iter().map(ToString::to_string).collect(),
             ));
-            env = Some(BuildEnv::get(&self.cache, &self.interpreter, self.installer.as_ref(), &all).await?);
+            env = Some(
+                BuildEnv::get(
+                    &self.cache,
+                    &self.interpreter,
+                    self.installer.as_ref(),
+                    &all,
+                )
+                .await?,
+            );
         }
 
         fs_err::create_dir_all(out_dir)?;
@@ -187,7 +199,10 @@ impl Frontend {
         if !well_named {
             return Err(BuildError::BadReturn {
                 hook: kind.hook().to_string(),
-                message: format!("`{basename}`, which is not a valid {} file name", kind.suffix()),
+                message: format!(
+                    "`{basename}`, which is not a valid {} file name",
+                    kind.suffix()
+                ),
             });
         }
         let path = out_dir.join(basename);
@@ -214,8 +229,13 @@ impl Frontend {
         for round in 0..2 {
             if self.isolation {
                 env = Some(
-                    BuildEnv::get(&self.cache, &self.interpreter, self.installer.as_ref(), &requirements)
-                        .await?,
+                    BuildEnv::get(
+                        &self.cache,
+                        &self.interpreter,
+                        self.installer.as_ref(),
+                        &requirements,
+                    )
+                    .await?,
                 );
             }
             if round == 1 {
@@ -280,7 +300,9 @@ impl Frontend {
                 if !name.ends_with(".dist-info") || !path.join("METADATA").is_file() {
                     return Err(BuildError::BadReturn {
                         hook: hook.to_string(),
-                        message: format!("`{name}`, which is not a .dist-info directory with METADATA"),
+                        message: format!(
+                            "`{name}`, which is not a .dist-info directory with METADATA"
+                        ),
                     });
                 }
                 Ok(Some(path))

@@ -171,8 +171,16 @@ pub fn checkout(cache: &Cache, url: &GitUrl) -> Result<GitCheckout, BuildError> 
     )
     .or_else(|_| {
         // A commit not reachable from a branch or tag: fetch it by name.
-        git(&["fetch", "--quiet", &url.repository, revision], Some(&db), url)?;
-        git(&["rev-parse", "--verify", "FETCH_HEAD^{commit}"], Some(&db), url)
+        git(
+            &["fetch", "--quiet", &url.repository, revision],
+            Some(&db),
+            url,
+        )?;
+        git(
+            &["rev-parse", "--verify", "FETCH_HEAD^{commit}"],
+            Some(&db),
+            url,
+        )
     })
     .map_err(|_| {
         BuildError::Git(format!(
@@ -189,11 +197,22 @@ pub fn checkout(cache: &Cache, url: &GitUrl) -> Result<GitCheckout, BuildError> 
         let work_text = work.to_string_lossy().into_owned();
         let db_text = db.to_string_lossy().into_owned();
         git(
-            &["clone", "--quiet", "--shared", "--no-checkout", &db_text, &work_text],
+            &[
+                "clone",
+                "--quiet",
+                "--shared",
+                "--no-checkout",
+                &db_text,
+                &work_text,
+            ],
             None,
             url,
         )?;
-        git(&["checkout", "--quiet", "--detach", &commit], Some(&work), url)?;
+        git(
+            &["checkout", "--quiet", "--detach", &commit],
+            Some(&work),
+            url,
+        )?;
         if work.join(".gitmodules").is_file() {
             git(
                 &["submodule", "update", "--init", "--recursive", "--quiet"],
@@ -216,7 +235,8 @@ mod tests {
 
     #[test]
     fn parses_git_urls() {
-        let url = GitUrl::parse("git+https://user:tok@host/org/repo.git@v1.0#subdirectory=pkg").unwrap();
+        let url =
+            GitUrl::parse("git+https://user:tok@host/org/repo.git@v1.0#subdirectory=pkg").unwrap();
         assert_eq!(url.repository, "https://user:tok@host/org/repo.git");
         assert_eq!(url.revision.as_deref(), Some("v1.0"));
         assert_eq!(url.subdirectory.as_deref(), Some("pkg"));

@@ -92,14 +92,24 @@ impl Hooks<'_> {
                 .env_remove("PYTHONPATH")
                 .env_remove("PYTHONHOME");
         }
-        tracing::debug!("running {hook} of {} in {}", self.system.backend, self.source_dir.display());
+        tracing::debug!(
+            "running {hook} of {} in {}",
+            self.system.backend,
+            self.source_dir.display()
+        );
         let mut child = command.spawn().map_err(|source| BuildError::Spawn {
             python: self.python.clone(),
             source,
         })?;
         let captured = Arc::new(Mutex::new(String::new()));
-        let stdout = child.stdout.take().map(|out| pump(out, captured.clone(), self.output.clone()));
-        let stderr = child.stderr.take().map(|err| pump(err, captured.clone(), self.output.clone()));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|out| pump(out, captured.clone(), self.output.clone()));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|err| pump(err, captured.clone(), self.output.clone()));
         let status = child.wait().await?;
         if let Some(task) = stdout {
             let _ = task.await;

@@ -47,7 +47,8 @@ impl BuildSystem {
             path: pyproject.clone(),
             message,
         };
-        let document: toml::Table = toml::from_str(&text).map_err(|err| invalid(err.to_string()))?;
+        let document: toml::Table =
+            toml::from_str(&text).map_err(|err| invalid(err.to_string()))?;
         let Some(table) = document.get("build-system") else {
             if !has_setup_py && !document.contains_key("project") {
                 return Err(BuildError::NotAProject {
@@ -185,7 +186,10 @@ mod tests {
     #[test]
     fn no_backend_means_legacy_with_given_requires() {
         let dir = project(&[
-            ("pyproject.toml", "[build-system]\nrequires = [\"setuptools\", \"cython\"]\n"),
+            (
+                "pyproject.toml",
+                "[build-system]\nrequires = [\"setuptools\", \"cython\"]\n",
+            ),
             ("setup.py", ""),
         ]);
         let system = BuildSystem::read(dir.path()).unwrap();

@@ -324,9 +324,13 @@ pub struct InstallArgs {
     /// Requirements to install: `name`, `name>=1.0`, `name[extra]`, `./dist/x.whl`, `name @ URL`.
     #[arg(value_name = "PACKAGE")]
     pub packages: Vec<String>,
-    /// Install a local project in editable mode (needs a PEP 660 build; arrives with `wharf build`).
+    /// Install a local project in editable mode (PEP 660): changes to its source take
+    /// effect without reinstalling.
     #[arg(short = 'e', long, value_name = "PATH")]
     pub editable: Vec<String>,
+    /// Build options (for sdists, local projects and git URLs).
+    #[command(flatten)]
+    pub build: BuildOptionArgs,
     /// Resolution options.
     #[command(flatten)]
     pub resolver: ResolverArgs,

@@ -70,6 +70,18 @@ pub struct FileRules {
     pub required_hashes: Option<HashMap<PackageName, Vec<String>>>,
 }
 
+/// Builds wheels from source distributions for the provider (wharf's PEP 517 frontend,
+/// supplied by the caller so the resolver does not depend on it).
+pub trait SourceBuilder: Send + Sync {
+    /// A wheel built from the sdist `file` (found in the build cache, or built now), as a
+    /// local file.
+    fn build_wheel<'a>(
+        &'a self,
+        name: &'a PackageName,
+        file: &'a DistFile,
+    ) -> BoxFuture<'a, Result<DistFile, Box<dyn std::error::Error + Send + Sync>>>;
+}
+
 /// A project's files (shared with the client) and, per version, the positions of its files.
 struct ProjectIndex {
     files: Arc<wharf_client::ProjectFiles>,
@@ -94,6 +106,9 @@ pub struct IndexProvider {
     rules: FileRules,
     direct: HashMap<PackageName, DistFile>,
     files: Mutex<HashMap<PackageName, Arc<ProjectIndex>>>,
+    builder: Option<Arc<dyn SourceBuilder>>,
+    /// Wheels built from sdists, by project and version.
+    built: Mutex<HashMap<(PackageName, Version), DistFile>>,
 }
 
 impl IndexProvider {
@@ -113,13 +128,80 @@ impl IndexProvider {
             rules,
             direct,
             files: Mutex::default(),
+            builder: None,
+            built: Mutex::default(),
         }
+    }
+
+    /// Let the provider use sdists, building them with `builder`.
+    #[must_use]
+    pub fn with_builder(mut self, builder: Arc<dyn SourceBuilder>) -> Self {
+        self.builder = Some(builder);
+        self
+    }
+
+    /// Whether the file for a version is a wheel built here from an sdist.
+    pub fn is_built(&self, name: &PackageName, version: &Version) -> bool {
+        self.built
+            .lock()
+            .unwrap()
+            .contains_key(&(name.clone(), version.clone()))
+    }
+
+    /// The file to install for a chosen version, building it first when it is an sdist.
+    pub async fn installable_file(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Option<DistFile>, ProviderError> {
+        let Some(file) = self.best_file(name, version) else {
+            return Ok(None);
+        };
+        if file.is_wheel() {
+            return Ok(Some(file));
+        }
+        self.build(name, version, &file).await.map(Some)
+    }
+
+    async fn build(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        file: &DistFile,
+    ) -> Result<DistFile, ProviderError> {
+        let Some(builder) = &self.builder else {
+            return Err(ProviderError::msg(format!(
+                "{} is a source distribution, and building is off",
+                file.filename_text()
+            )));
+        };
+        let wheel = builder
+            .build_wheel(name, file)
+            .await
+            .map_err(|err| ProviderError {
+                message: format!("failed to build {}", file.filename_text()),
+                source: Some(err),
+                version_unusable: false,
+            })?;
+        self.built
+            .lock()
+            .unwrap()
+            .insert((name.clone(), version.clone()), wheel.clone());
+        Ok(wheel)
     }
 
     /// The file to install for a chosen version: the best-tagged usable wheel.
     pub fn best_file(&self, name: &PackageName, version: &Version) -> Option<DistFile> {
         if let Some(file) = self.direct.get(name) {
             return Some(file.clone());
+        }
+        if let Some(wheel) = self
+            .built
+            .lock()
+            .unwrap()
+            .get(&(name.clone(), version.clone()))
+        {
+            return Some(wheel.clone());
         }
         let project = self.files.lock().unwrap().get(name).cloned()?;
         project
@@ -180,8 +262,10 @@ impl IndexProvider {
             DistFilename::Sdist(_) => {
                 if self.rules.only_binary.contains(name) {
                     Some("is a source distribution, and --only-binary excludes them".to_string())
+                } else if self.builder.is_some() {
+                    None
                 } else {
-                    Some("is a source distribution, which must be built (building arrives with `wharf build`)".to_string())
+                    Some("is a source distribution, which must be built, and building is off here (a --python-version/--platform target)".to_string())
                 }
             }
         }
@@ -201,7 +285,7 @@ impl IndexProvider {
             problems.dedup();
             Some(
                 if files.iter().all(|f| !f.is_wheel()) && problems.len() == 1 {
-                    "has only a source distribution, which must be built (building arrives with `wharf build`)".to_string()
+                    "has only a source distribution, which must be built, and building is off here (a --python-version/--platform target)".to_string()
                 } else if files.iter().any(|f| f.is_wheel())
                     && problems
                         .iter()
@@ -252,7 +336,7 @@ impl Provider for IndexProvider {
                             "has tags {} that do not fit this interpreter",
                             wheel.tag_string()
                         )),
-                        DistFilename::Sdist(_) => Some("is a source distribution, which must be built (building arrives with `wharf build`)".to_string()),
+                        DistFilename::Sdist(_) => Some("is a source distribution, which must be built, and building is off here (a --python-version/--platform target)".to_string()),
                         _ => None,
                     },
                 };
@@ -293,9 +377,12 @@ impl Provider for IndexProvider {
         version: &'a Version,
     ) -> BoxFuture<'a, Result<Arc<CoreMetadata>, ProviderError>> {
         async move {
-            let file = self.best_file(name, version).ok_or_else(|| {
+            let mut file = self.best_file(name, version).ok_or_else(|| {
                 ProviderError::msg(format!("no usable file for `{name}` {version}"))
             })?;
+            if !file.is_wheel() {
+                file = self.build(name, version, &file).await?;
+            }
             self.client.metadata(&file).await.map_err(|err| {
                 let broken = matches!(
                     err,

@@ -16,7 +16,7 @@ mod provider;
 mod report;
 mod solver;
 
-pub use index_provider::{FileRules, IndexProvider, NameSet};
+pub use index_provider::{FileRules, IndexProvider, NameSet, SourceBuilder};
 pub use package::ResolverPackage;
 pub use provider::{Candidate, Provider, ProviderError, VersionMap};
 pub use solver::{

@@ -3,6 +3,7 @@
 //! Each subcommand lives in `commands/`, one file each; they merge settings, call the
 //! library crates and print. Nothing here implements a standard or talks HTTP directly.
 
+mod builds;
 mod commands;
 mod environment;
 mod error;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result, bail};
-use futures::{StreamExt, TryStreamExt};
+use futures::{FutureExt, StreamExt, TryStreamExt};
 use url::Url;
 use wharf_cache::Cache;
 use wharf_client::{DistFile, IndexClient};
@@ -18,8 +18,11 @@ use wharf_metadata::{DirectUrl, DirectUrlInfo};
 use wharf_pep::{ExtraName, MarkerEnvironment, PackageName, Requirement, Version, VersionOrUrl};
 use wharf_requirements_txt::{RequirementSpec, RequirementsTxt, RequirementsTxtParser};
 use wharf_resolver::{
-    FileRules, IndexProvider, NameSet, PrereleaseMode, Resolution, ResolveOptions, Upgrade,
+    FileRules, IndexProvider, NameSet, PrereleaseMode, Resolution, ResolveOptions, SourceBuilder,
+    Upgrade,
 };
+
+use crate::builds::{BuildSupport, SourceKind};
 
 use crate::error::{Hinted, Interrupted};
 use crate::printer::Printer;
@@ -36,8 +39,14 @@ pub(crate) struct RequirementSet {
     pub direct: HashMap<PackageName, DistFile>,
     /// `--hash` values per project (sha256 hex only; others are checked by the client).
     pub hashes: HashMap<PackageName, Vec<String>>,
-    /// Editable requirements (need a PEP 660 build).
-    pub editables: Vec<String>,
+    /// Sources to build before resolving (local directories, git URLs, sdists, editables).
+    pub sources: Vec<PendingSource>,
+    /// `direct_url.json` for projects built from a source (instead of the file's URL).
+    pub direct_urls: HashMap<PackageName, DirectUrl>,
+    /// Projects whose file was built here (hashes apply to the source, not the wheel).
+    pub built: std::collections::HashSet<PackageName>,
+    /// Projects to reinstall even when the same version is installed (local trees).
+    pub always_reinstall: std::collections::HashSet<PackageName>,
     /// Index options from requirements files.
     pub file_options: FileIndexOptions,
     /// A file asked for pre-releases.
@@ -48,6 +57,21 @@ pub(crate) struct RequirementSet {
     pub only_binary: Vec<String>,
     /// `--no-binary` values from files.
     pub no_binary: Vec<String>,
+}
+
+/// A requirement whose wheel must be built before resolution.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingSource {
+    /// Where it was given (`<command line>`, `file:line`).
+    pub origin: String,
+    /// As the user wrote it.
+    pub given: String,
+    /// The name, when given (`name @ url`).
+    pub name: Option<PackageName>,
+    pub extras: Vec<ExtraName>,
+    pub marker: wharf_pep::MarkerTree,
+    pub kind: SourceKind,
+    pub editable: bool,
 }
 
 impl RequirementSet {
@@ -76,7 +100,9 @@ impl RequirementSet {
             let parsed = parser.parse_constraints_file(file)?;
             set.absorb(parsed, printer)?;
         }
-        set.editables.extend(editables.iter().cloned());
+        for editable in editables {
+            set.add_editable(editable, "<command line>")?;
+        }
         Ok(set)
     }
 
@@ -88,12 +114,29 @@ impl RequirementSet {
             let requirement = match entry.requirement {
                 RequirementSpec::Named(requirement) => {
                     if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
+                        let verbatim = url.given().map_or_else(|| url.to_string(), str::to_string);
                         let url = url.to_url();
-                        let file =
-                            direct_file(&url, Some(&requirement.name)).with_context(|| {
+                        let direct = direct_file(&url, &verbatim, Some(&requirement.name))
+                            .with_context(|| {
                                 format!("{}: cannot use `{requirement}`", entry.origin)
                             })?;
-                        self.direct.insert(requirement.name.clone(), file);
+                        match direct {
+                            Direct::Wheel(file) => {
+                                self.direct.insert(requirement.name.clone(), file);
+                            }
+                            Direct::Source(kind) => {
+                                self.sources.push(PendingSource {
+                                    origin: entry.origin.to_string(),
+                                    given: requirement.to_string(),
+                                    name: Some(requirement.name.clone()),
+                                    extras: requirement.extras.to_vec(),
+                                    marker: requirement.marker.clone(),
+                                    kind,
+                                    editable: false,
+                                });
+                                continue;
+                            }
+                        }
                     }
                     requirement
                 }
@@ -103,8 +146,23 @@ impl RequirementSet {
                     marker,
                     given,
                 } => {
-                    let file = direct_file(&url, None)
+                    let direct = direct_file(&url, &given, None)
                         .with_context(|| format!("{}: cannot use `{given}`", entry.origin))?;
+                    let file = match direct {
+                        Direct::Wheel(file) => file,
+                        Direct::Source(kind) => {
+                            self.sources.push(PendingSource {
+                                origin: entry.origin.to_string(),
+                                given: given.clone(),
+                                name: None,
+                                extras: extras.clone(),
+                                marker: marker.clone(),
+                                kind,
+                                editable: false,
+                            });
+                            continue;
+                        }
+                    };
                     let name = file.filename.name().clone();
                     let text = format!(
                         "{name}{} @ {url}",
@@ -146,7 +204,7 @@ impl RequirementSet {
             }
         }
         for editable in parsed.editables {
-            self.editables.push(editable.given);
+            self.add_editable(&editable.given, &editable.origin.to_string())?;
         }
         if parsed.index_url.is_some() {
             self.file_options.index_url = parsed.index_url;
@@ -163,15 +221,96 @@ impl RequirementSet {
         Ok(())
     }
 
-    /// Refuse what this version cannot do yet, and check hash-checking mode's rules.
-    pub fn validate(&self, require_hashes: bool) -> Result<()> {
-        if let Some(editable) = self.editables.first() {
+    /// `-e PATH`: a local project installed in editable mode (PEP 660).
+    fn add_editable(&mut self, given: &str, origin: &str) -> Result<()> {
+        let text = given.trim();
+        let (text, extras) = match text.strip_suffix(']').and_then(|t| t.rsplit_once('[')) {
+            Some((path, extras)) => (
+                path,
+                extras
+                    .split(',')
+                    .map(|extra| extra.trim().parse::<ExtraName>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .with_context(|| format!("{origin}: invalid extras in `{given}`"))?,
+            ),
+            None => (text, Vec::new()),
+        };
+        let path = if let Some(rest) = text.strip_prefix("file://") {
+            Url::parse(&format!("file://{rest}"))
+                .ok()
+                .and_then(|url| url.to_file_path().ok())
+                .with_context(|| format!("{origin}: `{given}` is not a local path"))?
+        } else if text.contains("://") || text.starts_with("git+") {
             return Err(Hinted::new(
-                format!("cannot install `{editable}` in editable mode: building local projects (PEP 660) is not supported yet"),
-                "build a wheel of the project with your build tool and install the wheel file",
+                format!("{origin}: cannot install `{given}` in editable mode: only local directories can be editable"),
+                "clone the repository and run `wharf install -e ./checkout`, or drop -e to install from the URL",
+            )
+            .into());
+        } else {
+            PathBuf::from(text)
+        };
+        if !path.is_dir() {
+            return Err(Hinted::new(
+                format!("{origin}: `{given}` is not a directory"),
+                "-e takes the path of a local project (the directory holding pyproject.toml or setup.py)",
             )
             .into());
         }
+        self.sources.push(PendingSource {
+            origin: origin.to_string(),
+            given: given.to_string(),
+            name: None,
+            extras,
+            marker: wharf_pep::MarkerTree::default(),
+            kind: SourceKind::Directory(path),
+            editable: true,
+        });
+        Ok(())
+    }
+
+    /// Build every pending source and add it as a `name @ url` requirement whose file is
+    /// the built wheel.
+    pub async fn build_sources(&mut self, builds: &Arc<BuildSupport>) -> Result<()> {
+        for source in std::mem::take(&mut self.sources) {
+            let (wheel, direct_url) = builds
+                .build_source(&source.kind, source.editable, source.name.as_ref())
+                .await
+                .with_context(|| format!("{}: cannot install `{}`", source.origin, source.given))?;
+            let name = wheel.filename.name().clone();
+            let url_text = match &source.kind {
+                SourceKind::Git(_) => format!("git+{}", direct_url.url),
+                _ => direct_url.url.clone(),
+            };
+            let extras = if source.extras.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "[{}]",
+                    source
+                        .extras
+                        .iter()
+                        .map(ExtraName::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            };
+            let mut requirement: Requirement = format!("{name}{extras} @ {url_text}")
+                .parse()
+                .with_context(|| format!("{}: cannot use `{}`", source.origin, source.given))?;
+            requirement.marker = source.marker.clone();
+            if matches!(source.kind, SourceKind::Directory(_)) {
+                self.always_reinstall.insert(name.clone());
+            }
+            self.built.insert(name.clone());
+            self.direct.insert(name.clone(), wheel);
+            self.direct_urls.insert(name, direct_url);
+            self.requirements.push(requirement);
+        }
+        Ok(())
+    }
+
+    /// Check hash-checking mode's rules.
+    pub fn validate(&self, require_hashes: bool) -> Result<()> {
         if require_hashes {
             for requirement in &self.requirements {
                 let pinned = match &requirement.version_or_url {
@@ -205,8 +344,33 @@ impl RequirementSet {
     }
 }
 
-/// A file for a `name @ url` or path requirement.
-fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
+/// What a `name @ url` or path requirement points at.
+enum Direct {
+    /// A wheel, installed as it is.
+    Wheel(DistFile),
+    /// Something to build first.
+    Source(SourceKind),
+}
+
+/// Classify a `name @ url` or path requirement.
+fn direct_file(url: &Url, verbatim: &str, name: Option<&PackageName>) -> Result<Direct> {
+    if let Some(git) = wharf_build::git::GitUrl::parse(verbatim.trim())
+        .or_else(|| wharf_build::git::GitUrl::parse(url.as_str()))
+    {
+        return Ok(Direct::Source(SourceKind::Git(git)));
+    }
+    if let Some(scheme) = ["hg+", "svn+", "bzr+"].iter().find(|scheme| {
+        url.scheme().starts_with(&scheme[..scheme.len() - 1]) && url.scheme().contains('+')
+    }) {
+        return Err(Hinted::new(
+            format!(
+                "`{verbatim}` is a {} URL, which wharf cannot fetch",
+                &scheme[..scheme.len() - 1]
+            ),
+            "only git+ URLs are supported: use a git repository, an sdist or a wheel",
+        )
+        .into());
+    }
     let filename_text = url
         .path_segments()
         .and_then(|mut segments| segments.next_back().map(str::to_string))
@@ -216,11 +380,7 @@ fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
             .to_file_path()
             .map_err(|()| anyhow::anyhow!("`{url}` is not a local path"))?;
         if path.is_dir() {
-            return Err(Hinted::new(
-                format!("{} is a project directory, which must be built first", path.display()),
-                "building local projects (PEP 517) is not supported yet: build a wheel and install the wheel file",
-            )
-            .into());
+            return Ok(Direct::Source(SourceKind::Directory(path)));
         }
         if !path.exists() {
             bail!("{} does not exist", path.display());
@@ -228,13 +388,6 @@ fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
     }
     let filename = DistFilename::parse(&filename_text, name)
         .with_context(|| format!("`{filename_text}` is not a distribution file name"))?;
-    if let DistFilename::Sdist(_) = filename {
-        return Err(Hinted::new(
-            format!("`{filename_text}` is a source distribution, which must be built first"),
-            "building sdists (PEP 517) is not supported yet: install a wheel instead",
-        )
-        .into());
-    }
     if let Some(name) = name
         && filename.name() != name
     {
@@ -256,7 +409,8 @@ fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
         .unwrap_or_default();
     let mut clean = url.clone();
     clean.set_fragment(None);
-    Ok(DistFile {
+    let is_sdist = matches!(filename, DistFilename::Sdist(_));
+    let file = DistFile {
         filename,
         url: clean,
         hashes,
@@ -266,6 +420,11 @@ fn direct_file(url: &Url, name: Option<&PackageName>) -> Result<DistFile> {
         size,
         upload_time: None,
         index: "direct URL".to_string(),
+    };
+    Ok(if is_sdist {
+        Direct::Source(SourceKind::Sdist(file))
+    } else {
+        Direct::Wheel(file)
     })
 }
 
@@ -317,6 +476,8 @@ pub(crate) struct ResolveSettings {
     pub only_binary: Vec<String>,
     pub no_binary: Vec<String>,
     pub require_hashes: bool,
+    /// Builds sdists when no wheel fits; `None` uses wheels only.
+    pub builder: Option<Arc<dyn SourceBuilder>>,
 }
 
 /// Resolve a requirement set for a target. Returns the resolution and the provider, which
@@ -347,13 +508,17 @@ pub(crate) async fn resolve(
         no_binary,
         required_hashes: settings.require_hashes.then(|| set.hashes.clone()),
     };
-    let provider = Arc::new(IndexProvider::new(
+    let mut provider = IndexProvider::new(
         client.clone(),
         target.tags.clone(),
         target.python_version.clone(),
         rules,
         set.direct.clone(),
-    ));
+    );
+    if let Some(builder) = settings.builder {
+        provider = provider.with_builder(builder);
+    }
+    let provider = Arc::new(provider);
     let options = ResolveOptions {
         markers: target.markers.clone(),
         python_version: target.python_version.clone(),
@@ -408,6 +573,8 @@ pub(crate) struct PlannedInstall {
     pub requested: bool,
     pub direct_url: Option<DirectUrl>,
     pub replaces: Option<InstalledDist>,
+    /// Built here from a source: required hashes were checked against the source.
+    pub built: bool,
 }
 
 /// What a command will change.
@@ -418,39 +585,56 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// Compare a resolution with what is installed.
-    pub fn new(
+    /// Compare a resolution with what is installed; sdists chosen from an index are built
+    /// now (or found in the build cache).
+    pub async fn new(
         resolution: &Resolution,
         provider: &IndexProvider,
         installed: &BTreeMap<PackageName, InstalledDist>,
-        direct: &HashMap<PackageName, DistFile>,
+        set: &RequirementSet,
         reinstall: bool,
     ) -> Result<Self> {
         let mut plan = Self::default();
         for package in &resolution.packages {
+            let direct_url = match set.direct_urls.get(&package.name) {
+                Some(direct_url) => Some(direct_url.clone()),
+                None => set.direct.get(&package.name).map(direct_url_of),
+            };
+            let existing = installed.get(&package.name);
+            if let Some(existing) = existing {
+                let same_source = match (&direct_url, &existing.direct_url) {
+                    (None, None) => true,
+                    (Some(wanted), Some(have)) => {
+                        wanted.url == have.url
+                            && match (&wanted.info, &have.info) {
+                                (
+                                    DirectUrlInfo::VcsInfo { commit_id: a, .. },
+                                    DirectUrlInfo::VcsInfo { commit_id: b, .. },
+                                ) => a == b,
+                                (DirectUrlInfo::DirInfo { .. }, _) => false,
+                                _ => true,
+                            }
+                    }
+                    _ => false,
+                };
+                if existing.version == package.version
+                    && same_source
+                    && !(reinstall && package.direct)
+                    && !set.always_reinstall.contains(&package.name)
+                {
+                    continue;
+                }
+            }
             let file = provider
-                .best_file(&package.name, &package.version)
+                .installable_file(&package.name, &package.version)
+                .await
+                .map_err(anyhow::Error::from)?
                 .with_context(|| {
                     format!(
                         "no file to install for {} {}",
                         package.name, package.version
                     )
                 })?;
-            let direct_url = direct.get(&package.name).map(direct_url_of);
-            let existing = installed.get(&package.name);
-            if let Some(existing) = existing {
-                let same_source = match (&direct_url, &existing.direct_url) {
-                    (None, None) => true,
-                    (Some(wanted), Some(have)) => wanted.url == have.url,
-                    _ => false,
-                };
-                if existing.version == package.version
-                    && same_source
-                    && !(reinstall && package.direct)
-                {
-                    continue;
-                }
-            }
             plan.install.push(PlannedInstall {
                 name: package.name.clone(),
                 version: package.version.clone(),
@@ -458,6 +642,8 @@ impl Plan {
                 requested: package.direct,
                 direct_url,
                 replaces: existing.cloned(),
+                built: provider.is_built(&package.name, &package.version)
+                    || set.built.contains(&package.name),
             });
         }
         Ok(plan)
@@ -553,16 +739,24 @@ pub(crate) async fn fetch(
     printer: &Printer,
 ) -> Result<Vec<UnpackedWheel>> {
     let bar = printer.progress(plan.install.len() as u64, "Fetching");
-    let work = futures::stream::iter(plan.install.iter().map(|planned| {
-        let bar = bar.clone();
-        async move {
-            let result = fetch_one(planned, client, cache, required_hashes).await;
-            bar.inc(1);
-            result
-        }
-    }))
-    .buffered(32)
-    .try_collect::<Vec<_>>();
+    // Collected first: a stream over a closure trips rustc's higher-ranked lifetime check
+    // when callers box this future (build environments are installed from inside one).
+    let downloads: Vec<_> = plan
+        .install
+        .iter()
+        .map(|planned| {
+            let bar = bar.clone();
+            async move {
+                let result = fetch_one(planned, client, cache, required_hashes).await;
+                bar.inc(1);
+                result
+            }
+            .boxed()
+        })
+        .collect();
+    let work = futures::stream::iter(downloads)
+        .buffered(32)
+        .try_collect::<Vec<_>>();
     let unpacked = tokio::select! {
         result = work => result?,
         () = until_interrupted() => {
@@ -585,6 +779,7 @@ async fn fetch_one(
     // A wheel already unpacked under its index hash needs no download at all.
     if let Some(sha256) = planned.file.sha256() {
         let allowed = required_hashes
+            .filter(|_| !planned.built)
             .and_then(|hashes| hashes.get(&planned.name))
             .is_none_or(|list| list.iter().any(|hash| hash.eq_ignore_ascii_case(sha256)));
         if allowed && let Some(unpacked) = UnpackedWheel::from_cache(cache, filename, sha256)? {
@@ -598,6 +793,7 @@ async fn fetch_one(
     let cache = cache.clone();
     let expected = planned.file.sha256().map(str::to_string);
     let required = required_hashes
+        .filter(|_| !planned.built)
         .and_then(|hashes| hashes.get(&planned.name))
         .cloned();
     let name = planned.name.clone();

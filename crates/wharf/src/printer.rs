@@ -49,6 +49,20 @@ impl Printer {
         }
     }
 
+    /// A printer for work nested in other work (build environments): its summaries only
+    /// show with -v, and it draws no progress bars of its own.
+    pub fn nested(&self) -> Self {
+        Self {
+            level: if self.level == Level::Default {
+                Level::Quiet
+            } else {
+                self.level
+            },
+            color: self.color,
+            progress: false,
+        }
+    }
+
     /// Route `tracing` logs to stderr for `-v`/`-vv` (or `RUST_LOG`).
     pub fn init_logging(&self) {
         let default = match self.level {

@@ -121,6 +121,7 @@ pub(crate) async fn compile(
             only_binary: args.resolver.only_binary.clone(),
             no_binary: args.resolver.no_binary.clone(),
             require_hashes: false,
+            builder: None,
         },
         printer,
     )

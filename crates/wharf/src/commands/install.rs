@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
 use wharf_cli::{GlobalArgs, InstallArgs};
@@ -10,6 +11,7 @@ use wharf_installer::Layout;
 use wharf_interpreter::{Interpreter, PythonRequest};
 use wharf_resolver::Upgrade;
 
+use crate::builds::{BuildSupport, SharedBuilds};
 use crate::environment;
 use crate::error::Hinted;
 use crate::operations::{self, Plan, RequirementSet, ResolveSettings, Target, elapsed};
@@ -37,7 +39,7 @@ pub(crate) async fn install(
         &args.editable,
         printer,
     )?;
-    if set.requirements.is_empty() && set.editables.is_empty() {
+    if set.requirements.is_empty() && set.sources.is_empty() {
         return Err(Hinted::new(
             "nothing to install",
             "name packages (`wharf install requests`) or a requirements file (`-r requirements.txt`)",
@@ -80,7 +82,8 @@ pub(crate) async fn install(
         Some(environment::lock(&layout, printer)?)
     };
     let installed = environment::installed(&layout)?;
-    let plain = !args.upgrade
+    let plain = set.sources.is_empty()
+        && !args.upgrade
         && args.upgrade_package.is_empty()
         && !args.reinstall
         && !args.dry_run
@@ -100,6 +103,17 @@ pub(crate) async fn install(
     }
     let target = Target::of(&interpreter)?;
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
+    let mut set = set;
+    let builds = BuildSupport::new(
+        &context,
+        &client,
+        &interpreter,
+        target.tags.clone(),
+        &args.build,
+        require_hashes.then(|| set.hashes.clone()),
+        printer,
+    )?;
+    set.build_sources(&builds).await?;
     let upgrade = if args.upgrade {
         Upgrade::Packages(
             set.requirements
@@ -125,17 +139,12 @@ pub(crate) async fn install(
             only_binary: args.resolver.only_binary.clone(),
             no_binary: args.resolver.no_binary.clone(),
             require_hashes,
+            builder: Some(Arc::new(SharedBuilds(builds.clone()))),
         },
         printer,
     )
     .await?;
-    let plan = Plan::new(
-        &resolution,
-        &provider,
-        &installed,
-        &set.direct,
-        args.reinstall,
-    )?;
+    let plan = Plan::new(&resolution, &provider, &installed, &set, args.reinstall).await?;
     if let Some(report) = &args.report {
         let json = operations::report_json(&plan, &resolution, &interpreter);
         let text = serde_json::to_string_pretty(&json)?;

@@ -1,12 +1,14 @@
 //! `wharf sync`: make an environment hold exactly what pinned requirements files list.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
 use wharf_cli::{GlobalArgs, SyncArgs};
 use wharf_client::IndexClient;
 use wharf_resolver::Upgrade;
 
+use crate::builds::{BuildSupport, SharedBuilds};
 use crate::environment;
 use crate::operations::{self, Plan, RequirementSet, ResolveSettings, Target, elapsed};
 use crate::printer::Printer;
@@ -20,7 +22,7 @@ pub(crate) async fn sync(
     let started = std::time::Instant::now();
     let overrides = install_overrides(&args.index, false, args.require_hashes, args.compile, None);
     let context = Context::load(global, overrides)?;
-    let set = RequirementSet::collect(&[], &args.requirements, &[], &[], printer)?;
+    let mut set = RequirementSet::collect(&[], &args.requirements, &[], &[], printer)?;
     let require_hashes = context.settings.flag("require-hashes") || set.require_hashes;
     set.validate(require_hashes)?;
     let interpreter = crate::settings::environment(&context, &args.environment)?;
@@ -34,6 +36,16 @@ pub(crate) async fn sync(
     let installed = environment::installed(&layout)?;
     let target = Target::of(&interpreter)?;
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
+    let builds = BuildSupport::new(
+        &context,
+        &client,
+        &interpreter,
+        target.tags.clone(),
+        &wharf_cli::BuildOptionArgs::default(),
+        require_hashes.then(|| set.hashes.clone()),
+        printer,
+    )?;
+    set.build_sources(&builds).await?;
     let preferences = operations::preferences(&installed);
     // The file is the whole environment: its entries are taken as they are, without
     // adding dependencies (as pip-sync and uv pip sync do).
@@ -49,11 +61,12 @@ pub(crate) async fn sync(
             only_binary: Vec::new(),
             no_binary: Vec::new(),
             require_hashes,
+            builder: Some(Arc::new(SharedBuilds(builds.clone()))),
         },
         printer,
     )
     .await?;
-    let mut plan = Plan::new(&resolution, &provider, &installed, &set.direct, false)?;
+    let mut plan = Plan::new(&resolution, &provider, &installed, &set, false).await?;
     plan.remove = installed
         .values()
         .filter(|dist| !resolution.packages.iter().any(|p| p.name == dist.name))
