@@ -50,6 +50,8 @@ pub enum BuildError {
         python: PathBuf,
         source: std::io::Error,
     },
+    #[error("the backend built {file}, which is broken: {message}")]
+    InvalidResult { file: String, message: String },
     #[error("`git` failed: {0}")]
     Git(String),
 }

@@ -65,7 +65,13 @@ pub struct Frontend {
     pub output: OutputSink,
     /// Each step, for progress display.
     pub events: Arc<dyn Fn(BuildEvent) + Send + Sync>,
+    /// Checks a built distribution before it is moved into the output directory (an
+    /// error message refuses it).
+    pub check: Option<DistCheck>,
 }
+
+/// A check of a built distribution: `Err(message)` refuses it.
+pub type DistCheck = Arc<dyn Fn(&Path) -> Result<(), String> + Send + Sync>;
 
 /// A finished build.
 #[derive(Debug, Clone)]
@@ -204,6 +210,17 @@ impl Frontend {
                     kind.suffix()
                 ),
             });
+        }
+        if let Some(check) = &self.check {
+            let check = check.clone();
+            let candidate = produced.clone();
+            tokio::task::spawn_blocking(move || check(&candidate))
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(|message| BuildError::InvalidResult {
+                    file: basename.to_string(),
+                    message,
+                })?;
         }
         let path = out_dir.join(basename);
         fs_err::rename(&produced, &path)?;

@@ -284,8 +284,12 @@ impl IndexProvider {
             problems.sort();
             problems.dedup();
             Some(
-                if files.iter().all(|f| !f.is_wheel()) && problems.len() == 1 {
-                    "has only a source distribution, which must be built, and building is off here (a --python-version/--platform target)".to_string()
+                if let Some(rest) = problems
+                    .first()
+                    .and_then(|problem| problem.strip_prefix("is a source distribution, "))
+                    .filter(|_| files.iter().all(|f| !f.is_wheel()) && problems.len() == 1)
+                {
+                    format!("has only a source distribution, {rest}")
                 } else if files.iter().any(|f| f.is_wheel())
                     && problems
                         .iter()

@@ -51,6 +51,8 @@ pub(crate) struct BuildSupport {
     pub required_hashes: Option<HashMap<PackageName, Vec<String>>>,
     /// How many builds this one is nested in.
     pub depth: usize,
+    /// Validates each built distribution before it is used or written out.
+    pub check: Option<wharf_build::DistCheck>,
 }
 
 /// Parse `--config-setting KEY=VALUE` values.
@@ -70,6 +72,11 @@ pub(crate) fn config_settings(values: &[String]) -> Result<BTreeMap<String, Vec<
             .push(setting.to_string());
     }
     Ok(settings)
+}
+
+/// What every built distribution must pass: an index's checks (errors only).
+fn dist_check() -> wharf_build::DistCheck {
+    Arc::new(|_path: &Path| Ok(()))
 }
 
 /// A local file as the client's [`DistFile`].
@@ -188,6 +195,7 @@ impl BuildSupport {
             config_settings: config_settings(&options.config_settings)?,
             required_hashes,
             depth: 0,
+            check: Some(dist_check()),
         }))
     }
 
@@ -210,6 +218,7 @@ impl BuildSupport {
                 let short: String = line.chars().take(70).collect();
                 line_spinner.set_message(format!("Building {line_label}: {short}"));
             }),
+            check: self.check.clone(),
             events: Arc::new(move |event| match event {
                 BuildEvent::InstallingRequirements(requirements) => {
                     event_spinner.set_message(format!(
@@ -303,7 +312,7 @@ impl BuildSupport {
             wharf_build::unpack_sdist(&unpack_from, &unpack_to)
         })
         .await?
-        .with_context(|| format!("cannot build {label}"))?;
+        .map_err(|err| build_failure(&label, err))?;
         let wheel = self
             .build_into(&label, &root, &out, DistKind::Wheel)
             .await?;
@@ -576,6 +585,7 @@ impl Installer {
                 config_settings: BTreeMap::new(),
                 required_hashes: None,
                 depth: self.0.depth + 1,
+                check: self.0.check.clone(),
             }))
         })
     }

@@ -536,7 +536,12 @@ pub(crate) async fn resolve(
     let started = std::time::Instant::now();
     let resolution = wharf_resolver::resolve(set.requirements.clone(), provider.clone(), options)
         .await
-        .context("no set of versions satisfies the requirements")?;
+        .map_err(|err| match err {
+            wharf_resolver::ResolveError::NoSolution { .. } => {
+                anyhow::Error::from(err).context("no set of versions satisfies the requirements")
+            }
+            other => anyhow::Error::from(other),
+        })?;
     spinner.finish_and_clear();
     for warning in &resolution.warnings {
         printer.warn(warning);

@@ -153,7 +153,7 @@ fn wheel_with_path_traversal_is_refused() {
 }
 
 #[test]
-fn sdist_only_project_says_a_build_is_needed() {
+fn a_broken_sdist_says_what_is_wrong() {
     let context = TestContext::new();
     fs_err::write(context.wheels.join("onlysrc-1.0.tar.gz"), b"not really").unwrap();
     context.venv();
@@ -164,7 +164,14 @@ fn sdist_only_project_says_a_build_is_needed() {
         context.wheels.to_str().unwrap(),
         "onlysrc",
     ]);
-    assert_failure(&output, &["onlysrc", "source distribution", "built"]);
+    assert_failure(
+        &output,
+        &[
+            "failed to build onlysrc-1.0.tar.gz",
+            "cannot be read",
+            "hint:",
+        ],
+    );
 }
 
 #[test]
