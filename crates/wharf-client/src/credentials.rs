@@ -108,6 +108,13 @@ impl CredentialStore {
     }
 }
 
+/// The netrc entry (`$NETRC` or `~/.netrc`) for `url`'s host, as `(login, password)`.
+pub fn netrc_credentials(url: &Url) -> Option<(String, Option<String>)> {
+    CredentialStore::new(std::iter::empty())
+        .netrc_for(url)
+        .map(|credentials| (credentials.username, credentials.password))
+}
+
 fn path_was_explicit() -> bool {
     std::env::var_os("NETRC").is_some()
 }

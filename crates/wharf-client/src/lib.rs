@@ -25,6 +25,7 @@ use wharf_filename::DistFilename;
 use wharf_pep::{PackageName, VersionSpecifiers};
 
 pub use client::{ClientOptions, IndexClient, IndexStrategy};
+pub use credentials::netrc_credentials;
 pub use error::ClientError;
 pub use index_url::{IndexUrl, PYPI_URL, mask_url};
 

@@ -2,4 +2,6 @@
 //! PEP 503/691 index served on 127.0.0.1 ([`index`]). Tests never touch the network.
 
 pub mod index;
+pub mod project;
+pub mod upload;
 pub mod wheel;

@@ -564,7 +564,7 @@ impl SourceBuilder for SharedBuilds {
 }
 
 fn into_boxed(err: anyhow::Error) -> Box<dyn std::error::Error + Send + Sync> {
-    err.into()
+    Box::new(crate::error::Carried(err))
 }
 
 /// Installs build requirements with wharf's own resolver and installer.

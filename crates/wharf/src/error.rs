@@ -41,6 +41,23 @@ impl fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// An error of ours passed through a library's `dyn Error` (the resolver's provider), so
+/// that its causes and hints survive the trip.
+#[derive(Debug)]
+pub struct Carried(pub anyhow::Error);
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Carried {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 /// Print `error: …`, each cause, and hints, to stderr.
 pub(crate) fn render(printer: &Printer, error: &anyhow::Error) {
     let mut lines = vec![format!("{}: {error}", printer.paint_error("error"))];
@@ -77,6 +94,9 @@ fn hints(error: &anyhow::Error) -> Vec<String> {
     for cause in error.chain() {
         if let Some(hinted) = cause.downcast_ref::<Hinted>() {
             hints.push(hinted.hint.clone());
+        }
+        if let Some(Carried(inner)) = cause.downcast_ref::<Carried>() {
+            hints.extend(self::hints(inner));
         }
         if let Some(wharf_resolver::ResolveError::NoSolution { hints: notes, .. }) =
             cause.downcast_ref::<wharf_resolver::ResolveError>()
