@@ -33,7 +33,7 @@ const MAX_DEPTH: usize = 3;
 pub(crate) enum SourceKind {
     Directory(PathBuf),
     Git(GitUrl),
-    Sdist(DistFile),
+    Sdist(Box<DistFile>),
 }
 
 /// What builds need from the command that runs them.

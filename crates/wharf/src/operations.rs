@@ -122,7 +122,7 @@ impl RequirementSet {
                             })?;
                         match direct {
                             Direct::Wheel(file) => {
-                                self.direct.insert(requirement.name.clone(), file);
+                                self.direct.insert(requirement.name.clone(), *file);
                             }
                             Direct::Source(kind) => {
                                 self.sources.push(PendingSource {
@@ -130,7 +130,7 @@ impl RequirementSet {
                                     given: requirement.to_string(),
                                     name: Some(requirement.name.clone()),
                                     extras: requirement.extras.to_vec(),
-                                    marker: requirement.marker.clone(),
+                                    marker: requirement.marker,
                                     kind,
                                     editable: false,
                                 });
@@ -149,14 +149,14 @@ impl RequirementSet {
                     let direct = direct_file(&url, &given, None)
                         .with_context(|| format!("{}: cannot use `{given}`", entry.origin))?;
                     let file = match direct {
-                        Direct::Wheel(file) => file,
+                        Direct::Wheel(file) => *file,
                         Direct::Source(kind) => {
                             self.sources.push(PendingSource {
                                 origin: entry.origin.to_string(),
                                 given: given.clone(),
                                 name: None,
                                 extras: extras.clone(),
-                                marker: marker.clone(),
+                                marker,
                                 kind,
                                 editable: false,
                             });
@@ -297,7 +297,7 @@ impl RequirementSet {
             let mut requirement: Requirement = format!("{name}{extras} @ {url_text}")
                 .parse()
                 .with_context(|| format!("{}: cannot use `{}`", source.origin, source.given))?;
-            requirement.marker = source.marker.clone();
+            requirement.marker = source.marker;
             if matches!(source.kind, SourceKind::Directory(_)) {
                 self.always_reinstall.insert(name.clone());
             }
@@ -347,7 +347,7 @@ impl RequirementSet {
 /// What a `name @ url` or path requirement points at.
 enum Direct {
     /// A wheel, installed as it is.
-    Wheel(DistFile),
+    Wheel(Box<DistFile>),
     /// Something to build first.
     Source(SourceKind),
 }
@@ -422,9 +422,9 @@ fn direct_file(url: &Url, verbatim: &str, name: Option<&PackageName>) -> Result<
         index: "direct URL".to_string(),
     };
     Ok(if is_sdist {
-        Direct::Source(SourceKind::Sdist(file))
+        Direct::Source(SourceKind::Sdist(Box::new(file)))
     } else {
-        Direct::Wheel(file)
+        Direct::Wheel(Box::new(file))
     })
 }
 
