@@ -367,3 +367,55 @@ fn pip_installs_from_the_file_index() {
         .python("import importlib.metadata as m; print(m.version('app'), m.version('helper-lib'))");
     assert_eq!(stdout(&check).trim(), "2.0 2.1");
 }
+
+/// uv, installed from PyPI into a throwaway venv (hence `live`), installs from the index
+/// over `file://` and over HTTP, and so does pip over HTTP.
+#[test]
+#[ignore = "live: needs PyPI"]
+fn uv_and_pip_install_from_the_index_on_disk_and_over_http() {
+    let context = TestContext::new();
+    fixture_set(&context);
+    index(&context, &[]);
+    let tools = context.temp.path().join("tools");
+    let status = Command::new(base_python())
+        .args(["-m", "venv", tools.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The machine's own pip settings (certificates, mirrors) apply to fetching the tool.
+    let output = Command::new(tools.join("bin/python"))
+        .args(["-m", "pip", "install", "--quiet", "uv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let uv = tools.join("bin/uv");
+    let server = HttpServer::serve(&context.wheels);
+    for index_url in [file_url(&context), format!("{}/simple/", server.url)] {
+        let venv = context.cwd.join(".venv");
+        let _ = fs_err::remove_dir_all(&venv);
+        context.venv();
+        let output = Command::new(&uv)
+            .args(["pip", "install", "--index-url", &index_url, "app"])
+            .arg("--python")
+            .arg(venv.join("bin/python"))
+            .env("UV_CACHE_DIR", context.temp.path().join("uv-cache"))
+            .env("UV_NO_CONFIG", "1")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "uv from {index_url}: {}", stderr(&output));
+        let check = context.python(
+            "import importlib.metadata as m; print(m.version('app'), m.version('helper-lib'))",
+        );
+        assert_eq!(stdout(&check).trim(), "2.0 2.1", "uv from {index_url}");
+    }
+    // pip over HTTP (pip over file:// is in the hermetic suite).
+    let venv = context.cwd.join(".venv");
+    fs_err::remove_dir_all(&venv).unwrap();
+    let output = context.run(&["venv", "--seed", "--python", base_python().to_str().unwrap()]);
+    assert_success(&output);
+    let output = context.pip(
+        &venv,
+        &["install", "--index-url", &format!("{}/simple/", server.url), "app"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}

@@ -1,6 +1,6 @@
 //! The `live` group: wharf against the real PyPI. Every test here is ignored by default so
 //! the hermetic suite never touches the network; CI runs them with
-//! `cargo nextest run -p wharf --test live --run-ignored only`.
+//! `cargo nextest run -p wharf --run-ignored only`.
 //!
 //! Two kinds of test:
 //! - real projects installed into fresh wharf environments, then imported and checked;
@@ -8,12 +8,10 @@
 //!   `wharf install --dry-run --report` must pick exactly the versions
 //!   `pip install --dry-run --ignore-installed --report` picks for the same interpreter.
 //!
-//! One documented policy difference is accounted for, narrowly: wharf does not build
-//! sdists yet (the build issue adds PEP 517), so a version that has only an sdist for this
-//! interpreter is unusable to wharf, while pip builds it. When pip's choice includes such a
-//! file (its `download_info.url` is an sdist), or pip fails (typically while building one),
-//! the set is compared with `pip --only-binary :all:` instead, which is exactly wharf's
-//! current policy; when that fails too, wharf must fail as well.
+//! wharf builds sdists as pip does (PEP 517), so the choices must be equal. One fallback
+//! is kept, narrowly: when pip's choice includes an sdist or pip fails (typically while
+//! building one on this machine), the set is also compared with
+//! `pip --only-binary :all:`; when that fails too, wharf must fail as well.
 
 mod common;
 
