@@ -6,7 +6,7 @@
 # docs/benchmarks.md.
 #
 # Usage: bench/run.sh [JOB...]
-#   JOB is any of: venv resolve install-warm install-cold noop rss (default: all).
+#   JOB is any of: venv resolve install-warm install-cold noop rss build index (default: all).
 #
 # Requirement sets (bench/requirements/*.in): small = requests, medium = flask django
 # boto3, large = pandas matplotlib scikit-learn fastapi, jupyter = jupyter (resolve only).
@@ -24,7 +24,7 @@ SCRATCH=$BENCH_DIR/.cache
 WORK=$SCRATCH/work
 ANCHORS=$BENCH_DIR/.venv
 
-ALL_JOBS=(venv resolve install-warm install-cold noop rss)
+ALL_JOBS=(venv resolve install-warm install-cold noop rss build index)
 JOBS=("$@")
 if [ ${#JOBS[@]} -eq 0 ]; then
     JOBS=("${ALL_JOBS[@]}")
@@ -60,11 +60,11 @@ export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_A
     PIP_NO_INPUT=1 UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never WHARF_NO_CONFIG=1
 export WHARF_CACHE_DIR=$SCRATCH/wharf UV_CACHE_DIR=$SCRATCH/uv PIP_CACHE_DIR=$SCRATCH/pip
 
-if [ ! -x "$ANCHORS/bin/uv" ] || [ ! -x "$ANCHORS/bin/virtualenv" ]; then
+if [ ! -x "$ANCHORS/bin/uv" ] || [ ! -x "$ANCHORS/bin/virtualenv" ] || [ ! -x "$ANCHORS/bin/pyproject-build" ]; then
     log "creating $ANCHORS with the anchors from PyPI"
     rm -rf "$ANCHORS"
     "$PYTHON" -m venv "$ANCHORS"
-    "$ANCHORS/bin/python" -m pip install -q --upgrade pip uv virtualenv
+    "$ANCHORS/bin/python" -m pip install -q --upgrade pip uv virtualenv build
 fi
 UV=$ANCHORS/bin/uv
 VIRTUALENV=$ANCHORS/bin/virtualenv
@@ -94,6 +94,7 @@ fi
     echo "pip: $("$PIP_TEMPLATE/bin/python" -m pip --version | cut -d' ' -f2)"
     echo "uv: $("$UV" --version | cut -d' ' -f2)"
     echo "virtualenv: $("$VIRTUALENV" --version | head -1 | cut -d' ' -f2)"
+    echo "build: $("$ANCHORS/bin/python" -m build --version | cut -d' ' -f2)"
     echo "python: $("$PYTHON" -c 'import platform; print(platform.python_version())') ($PYTHON)"
     echo "hyperfine: $(hyperfine --version | cut -d' ' -f2)"
 } | tee "$RESULTS/machine.txt"
@@ -214,6 +215,47 @@ job_rss() {
     measure pip "install (warm)" "$(fresh_pip "$dir-pip")" "$(install_pip "$dir-pip" $set)"
     measure wharf "compile (warm)" true "$WHARF compile -q --python $PYTHON $REQUIREMENTS/$set.in"
     measure uv "pip compile (warm)" true "$UV pip compile -q --python $PYTHON $REQUIREMENTS/$set.in"
+}
+
+job_build() {
+    # Building a wheel from a real sdist, one per backend family. Warm: the first run
+    # fills every tool's caches (wharf keeps the build environment; uv and pip keep the
+    # wheels of the build requirements; python -m build makes a fresh environment with pip
+    # each time, as it always does). Each run writes into an emptied output directory.
+    local sdists=$WORK/sdists out=$WORK/build-out
+    mkdir -p "$sdists"
+    local specs=(idna==3.10 attrs==25.3.0 tomlkit==0.13.2 docopt==0.6.2 markupsafe==3.0.2)
+    for spec in "${specs[@]}"; do
+        if ! ls "$sdists/${spec%%==*}"-* >/dev/null 2>&1 && ! ls "$sdists/$(echo "${spec%%==*}" | tr - _)"-* >/dev/null 2>&1; then
+            "$PIP_TEMPLATE/bin/python" -m pip download -q --no-deps --no-binary :all: "$spec" -d "$sdists"
+        fi
+    done
+    for sdist in "$sdists"/*; do
+        local name
+        name=$(basename "$sdist" | sed -E 's/-[0-9].*//' | tr '[:upper:]' '[:lower:]')
+        bench "build-$name" --warmup 1 --runs 5 \
+            --prepare "rm -rf $out-wharf" -n "wharf build" "$WHARF build -q $sdist -o $out-wharf" \
+            --prepare "rm -rf $out-uv" -n "uv build --wheel" "$UV build -q --wheel --python $PYTHON $sdist -o $out-uv" \
+            --prepare "rm -rf $out-build" -n "python -m build --wheel" "$ANCHORS/bin/python -m build -q --wheel --outdir $out-build $sdist" \
+            --prepare "rm -rf $out-pip" -n "pip wheel --no-deps" "$PIP_TEMPLATE/bin/python -m pip wheel -q --no-deps -w $out-pip $sdist"
+    done
+}
+
+job_index() {
+    # `wharf index` over 10,000 wheels (1,000 projects x 10 versions, real zip files with
+    # METADATA/WHEEL/RECORD): first run (everything hashed and written) and an unchanged
+    # re-run (nothing to do).
+    local dir=$WORK/index-10k out=$WORK/index-10k-out
+    if [ ! -f "$dir/.complete" ]; then
+        rm -rf "$dir" && mkdir -p "$dir"
+        "$PYTHON" "$BENCH_DIR/make_wheels.py" "$dir" 1000 10
+        touch "$dir/.complete"
+    fi
+    bench index-10k-first --warmup 1 --runs 5 \
+        --prepare "rm -rf $out" -n "wharf index (first run)" "$WHARF index -q $dir -o $out"
+    "$WHARF" index -q "$dir" -o "$out"
+    bench index-10k-unchanged --warmup 1 --runs 10 \
+        -n "wharf index (unchanged)" "$WHARF index -q $dir -o $out"
 }
 
 for job in "${JOBS[@]}"; do

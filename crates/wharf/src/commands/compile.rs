@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use wharf_cli::{CompileArgs, GlobalArgs};
@@ -12,6 +13,7 @@ use wharf_pep::{PackageName, Version, VersionOrUrl};
 use wharf_requirements_txt::{RequirementSpec, RequirementsTxtParser};
 use wharf_resolver::Upgrade;
 
+use crate::builds::{BuildSupport, SharedBuilds};
 use crate::error::Hinted;
 use crate::operations::{self, RequirementSet, ResolveSettings, Target};
 use crate::printer::Printer;
@@ -43,9 +45,10 @@ pub(crate) async fn compile(
             .into());
         }
     }
-    let set =
+    let mut set =
         RequirementSet::collect(&[], &args.sources, &args.resolver.constraints, &[], printer)?;
     set.validate(false)?;
+    let mut build_interpreter = None;
     let target = if args.python_version.is_some() || args.platform.is_some() {
         let interpreter = match (
             &args.python,
@@ -80,7 +83,9 @@ pub(crate) async fn compile(
             None => wharf_interpreter::find_environment(None, None, &context.cache)
                 .or_else(|_| wharf_interpreter::find_interpreter(&request, &context.cache))?,
         };
-        Target::of(&interpreter)?
+        let target = Target::of(&interpreter)?;
+        build_interpreter = Some(interpreter);
+        target
     };
     // Keep the versions an existing output file pins, unless upgrading.
     let mut preferences: HashMap<PackageName, Version> = HashMap::new();
@@ -109,6 +114,24 @@ pub(crate) async fn compile(
         Upgrade::Packages(operations::package_names(&args.upgrade_package)?)
     };
     let client = IndexClient::new(context.client_options(&set.file_options)?)?;
+    // Versions with only an sdist are built (for their metadata) when resolving for the
+    // interpreter itself; for a foreign target they cannot be.
+    let builder = match &build_interpreter {
+        Some(interpreter) => {
+            let builds = BuildSupport::new(
+                &context,
+                &client,
+                interpreter,
+                target.tags.clone(),
+                &wharf_cli::BuildOptionArgs::default(),
+                None,
+                printer,
+            )?;
+            set.build_sources(&builds).await?;
+            Some(Arc::new(SharedBuilds(builds)) as Arc<dyn wharf_resolver::SourceBuilder>)
+        }
+        None => None,
+    };
     let (resolution, provider) = operations::resolve(
         &set,
         &client,
@@ -121,7 +144,7 @@ pub(crate) async fn compile(
             only_binary: args.resolver.only_binary.clone(),
             no_binary: args.resolver.no_binary.clone(),
             require_hashes: false,
-            builder: None,
+            builder,
         },
         printer,
     )
