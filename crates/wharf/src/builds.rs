@@ -74,9 +74,57 @@ pub(crate) fn config_settings(values: &[String]) -> Result<BTreeMap<String, Vec<
     Ok(settings)
 }
 
-/// What every built distribution must pass: an index's checks (errors only).
+/// What every built distribution must pass before it is used or written out: the
+/// integrity part of `wharf check` (archive, paths, RECORD, names and tags). Index policy
+/// (platform tags such as `linux_x86_64`, description rendering, license fields) is left to
+/// `wharf check`, since a locally built wheel need not be uploadable.
 fn dist_check() -> wharf_build::DistCheck {
-    Arc::new(|_path: &Path| Ok(()))
+    const INTEGRITY: &[&str] = &[
+        "wheel-not-zip",
+        "wheel-unsafe-path",
+        "wheel-symlink",
+        "wheel-duplicate-entry",
+        "wheel-file-missing",
+        "wheel-file-invalid",
+        "wheel-tags",
+        "dist-info-missing",
+        "dist-info-multiple",
+        "dist-info-name",
+        "metadata-missing",
+        "metadata-name-mismatch",
+        "metadata-version-mismatch",
+        "record-missing",
+        "record-invalid",
+        "record-unsafe-path",
+        "record-duplicate",
+        "record-no-hash",
+        "record-hash-mismatch",
+        "record-size-mismatch",
+        "record-missing-file",
+        "record-unlisted",
+        "sdist-empty",
+        "sdist-unsafe-path",
+        "sdist-link-outside",
+        "sdist-special-file",
+        "pkg-info-missing",
+    ];
+    Arc::new(|path: &Path| {
+        let report = wharf_dist_check::check_file(path).map_err(|err| err.to_string())?;
+        let problems: Vec<String> = report
+            .problems
+            .iter()
+            .filter(|problem| {
+                problem.severity == wharf_dist_check::Severity::Error
+                    && INTEGRITY.contains(&problem.code)
+            })
+            .map(|problem| problem.message.clone())
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    })
 }
 
 /// A local file as the client's [`DistFile`].
@@ -528,6 +576,9 @@ pub(crate) fn build_failure(label: &str, err: wharf_build::BuildError) -> anyhow
         }
         BuildError::UnsafeArchive { .. } => {
             "the archive was refused whole and nothing was built; get the sdist from a trusted source"
+        }
+        BuildError::InvalidResult { .. } => {
+            "the backend wrote a broken distribution and nothing was kept; report it to the project (`wharf check FILE` shows every problem)"
         }
         BuildError::NotAProject { .. } => {
             "a buildable project has pyproject.toml (or setup.py) at its root"

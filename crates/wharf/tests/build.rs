@@ -463,6 +463,14 @@ fn a_built_wheel_whose_record_lies_is_not_installed() {
     let output = context.run(&["install", "./fibber", "-i", &index.url]);
     assert_failure(&output, &["fibber", "RECORD"]);
     assert_eq!(context.site_packages_listing(), before);
+
+    // `wharf build` refuses to write it out.
+    let output = context.run(&["build", "fibber", "--wheel", "-i", &index.url]);
+    assert_failure(
+        &output,
+        &["fibber-1.0-py3-none-any.whl", "broken", "RECORD", "hint:"],
+    );
+    assert!(listing(&context.cwd.join("fibber/dist")).is_empty());
 }
 
 #[test]

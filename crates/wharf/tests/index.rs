@@ -402,7 +402,11 @@ fn uv_and_pip_install_from_the_index_on_disk_and_over_http() {
             .env("UV_NO_CONFIG", "1")
             .output()
             .unwrap();
-        assert!(output.status.success(), "uv from {index_url}: {}", stderr(&output));
+        assert!(
+            output.status.success(),
+            "uv from {index_url}: {}",
+            stderr(&output)
+        );
         let check = context.python(
             "import importlib.metadata as m; print(m.version('app'), m.version('helper-lib'))",
         );
@@ -411,11 +415,21 @@ fn uv_and_pip_install_from_the_index_on_disk_and_over_http() {
     // pip over HTTP (pip over file:// is in the hermetic suite).
     let venv = context.cwd.join(".venv");
     fs_err::remove_dir_all(&venv).unwrap();
-    let output = context.run(&["venv", "--seed", "--python", base_python().to_str().unwrap()]);
+    let output = context.run(&[
+        "venv",
+        "--seed",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]);
     assert_success(&output);
     let output = context.pip(
         &venv,
-        &["install", "--index-url", &format!("{}/simple/", server.url), "app"],
+        &[
+            "install",
+            "--index-url",
+            &format!("{}/simple/", server.url),
+            "app",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
 }

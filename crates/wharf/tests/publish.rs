@@ -639,7 +639,11 @@ fn netrc_credentials_for_the_upload_host() {
         ..UploadServerOptions::default()
     });
     let netrc = context.temp.path().join("netrc");
-    fs_err::write(&netrc, "machine 127.0.0.1 login nina password netrc-pass-4\n").unwrap();
+    fs_err::write(
+        &netrc,
+        "machine 127.0.0.1 login nina password netrc-pass-4\n",
+    )
+    .unwrap();
     let output = publish(
         &context,
         &["--repository-url", &server.url, "-v"],

@@ -35,7 +35,14 @@ fn wheelhouse_installs_offline_with_pip_and_wharf() {
     let index = fixture_set(&context);
     fs_err::write(context.cwd.join("requirements.txt"), "app\n").unwrap();
     let output = context.run(&[
-        "wheel", "-r", "requirements.txt", "-w", "wheelhouse", "-i", &index.url, "--json",
+        "wheel",
+        "-r",
+        "requirements.txt",
+        "-w",
+        "wheelhouse",
+        "-i",
+        &index.url,
+        "--json",
     ]);
     assert_success(&output);
     let wheelhouse = context.cwd.join("wheelhouse");
@@ -58,20 +65,49 @@ fn wheelhouse_installs_offline_with_pip_and_wharf() {
 
     // A second run finds everything in place.
     index.clear_log();
-    let output = context.run(&["wheel", "-r", "requirements.txt", "-w", "wheelhouse", "-i", &index.url]);
+    let output = context.run(&[
+        "wheel",
+        "-r",
+        "requirements.txt",
+        "-w",
+        "wheelhouse",
+        "-i",
+        &index.url,
+    ]);
     assert_success(&output);
-    assert!(stderr(&output).contains("3 already present"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("3 already present"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!index.request_log().iter().any(|line| line.contains(".whl")));
 
     // pip installs from it with no index.
-    let output = context.run(&["venv", "--seed", "--python", base_python().to_str().unwrap()]);
+    let output = context.run(&[
+        "venv",
+        "--seed",
+        "--python",
+        base_python().to_str().unwrap(),
+    ]);
     assert_success(&output);
     let venv = context.cwd.join(".venv");
     let output = context.pip(
         &venv,
-        &["install", "--no-index", "-f", wheelhouse.to_str().unwrap(), "-r", "requirements.txt"],
+        &[
+            "install",
+            "--no-index",
+            "-f",
+            wheelhouse.to_str().unwrap(),
+            "-r",
+            "requirements.txt",
+        ],
     );
-    assert!(output.status.success(), "{}\n{}", stdout(&output), stderr(&output));
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
     let check = context.python("import app, srconly; print(app.VERSION, srconly.VERSION)");
     assert_eq!(stdout(&check).trim(), "1.0 0.2");
 
@@ -79,7 +115,12 @@ fn wheelhouse_installs_offline_with_pip_and_wharf() {
     fs_err::remove_dir_all(&venv).unwrap();
     context.venv();
     let output = context.run(&[
-        "install", "--no-index", "-f", wheelhouse.to_str().unwrap(), "-r", "requirements.txt",
+        "install",
+        "--no-index",
+        "-f",
+        wheelhouse.to_str().unwrap(),
+        "-r",
+        "requirements.txt",
     ]);
     assert_success(&output);
     assert!(!stderr(&output).contains("Built"), "{}", stderr(&output));
@@ -120,8 +161,16 @@ fn foreign_targets_collect_without_building() {
     // An sdist-only project cannot be collected for another target: it says so.
     ProjectBuilder::new("srconly", "0.2").sdist(&context.wheels, &[]);
     let output = context.run(&[
-        "wheel", "srconly", "-w", "out", "-i", &index.url, "--python-version", "3.9",
-        "--platform", "manylinux2014_x86_64",
+        "wheel",
+        "srconly",
+        "-w",
+        "out",
+        "-i",
+        &index.url,
+        "--python-version",
+        "3.9",
+        "--platform",
+        "manylinux2014_x86_64",
     ]);
     assert_failure(&output, &["srconly", "source distribution", "--platform"]);
 }
@@ -137,6 +186,13 @@ fn a_failed_build_leaves_the_wheelhouse_as_it_was() {
     let index = context.serve(IndexOptions::default());
     fs_err::create_dir_all(context.cwd.join("wh")).unwrap();
     let output = context.run(&["wheel", "helper", "broken", "-w", "wh", "-i", &index.url]);
-    assert_failure(&output, &["failed to build broken-1.0.tar.gz", "RuntimeError"]);
-    assert!(names(&context.cwd.join("wh")).is_empty(), "{:?}", names(&context.cwd.join("wh")));
+    assert_failure(
+        &output,
+        &["failed to build broken-1.0.tar.gz", "RuntimeError"],
+    );
+    assert!(
+        names(&context.cwd.join("wh")).is_empty(),
+        "{:?}",
+        names(&context.cwd.join("wh"))
+    );
 }

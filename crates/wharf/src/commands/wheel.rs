@@ -86,11 +86,17 @@ pub(crate) async fn wheel(
         platforms
             .into_iter()
             .map(|platform| {
-                target::custom(args.python_version.as_deref(), platform, interpreter.as_ref())
+                target::custom(
+                    args.python_version.as_deref(),
+                    platform,
+                    interpreter.as_ref(),
+                )
             })
             .collect::<Result<_>>()?
     } else {
-        let interpreter = interpreter.clone().context("no Python interpreter found to build for")?;
+        let interpreter = interpreter
+            .clone()
+            .context("no Python interpreter found to build for")?;
         vec![Target::of(&interpreter)?]
     };
 
@@ -134,9 +140,9 @@ pub(crate) async fn wheel(
                 only_binary: args.resolver.only_binary.clone(),
                 no_binary: args.resolver.no_binary.clone(),
                 require_hashes,
-                builder: builds
-                    .as_ref()
-                    .map(|b| Arc::new(SharedBuilds(b.clone())) as Arc<dyn wharf_resolver::SourceBuilder>),
+                builder: builds.as_ref().map(|b| {
+                    Arc::new(SharedBuilds(b.clone())) as Arc<dyn wharf_resolver::SourceBuilder>
+                }),
             },
             printer,
         )
@@ -163,10 +169,19 @@ pub(crate) async fn wheel(
                     .download(&file)
                     .await
                     .with_context(|| format!("failed to download {filename}"))?;
-                if let Some(required) = set.hashes.get(&package.name).filter(|_| require_hashes && !built) {
+                if let Some(required) = set
+                    .hashes
+                    .get(&package.name)
+                    .filter(|_| require_hashes && !built)
+                {
                     let check = source.clone();
-                    let sha256 = tokio::task::spawn_blocking(move || wharf_installer::sha256_file(&check)).await??;
-                    if !required.iter().any(|hash| hash.eq_ignore_ascii_case(&sha256)) {
+                    let sha256 =
+                        tokio::task::spawn_blocking(move || wharf_installer::sha256_file(&check))
+                            .await??;
+                    if !required
+                        .iter()
+                        .any(|hash| hash.eq_ignore_ascii_case(&sha256))
+                    {
                         return Err(Hinted::new(
                             format!("hash mismatch for {filename}: the file has sha256:{sha256}"),
                             "the file differs from the one the requirements were written for",
