@@ -119,11 +119,16 @@ pub struct CheckArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct BuildOptionArgs {
     /// Pass a setting to the build backend (`KEY=VALUE`, repeatable).
-    #[arg(long = "config-setting", short = 'C', value_name = "KEY=VALUE")]
+    #[arg(
+        long = "config-setting",
+        short = 'C',
+        value_name = "KEY=VALUE",
+        help_heading = "Build options"
+    )]
     pub config_settings: Vec<String>,
     /// Build in the current environment instead of an isolated one; build requirements
     /// must already be installed there.
-    #[arg(long)]
+    #[arg(long, help_heading = "Build options")]
     pub no_isolation: bool,
 }
 
