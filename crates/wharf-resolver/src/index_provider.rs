@@ -175,13 +175,24 @@ impl IndexProvider {
                 file.filename_text()
             )));
         };
+        // A version whose sdist fails to build is skipped, like one with broken metadata:
+        // backtracking often visits old releases that no longer build, which the final
+        // choice never needs. The reason (with the backend's last words) is kept for the
+        // report should no solution exist.
         let wheel = builder
             .build_wheel(name, file)
             .await
             .map_err(|err| ProviderError {
-                message: format!("failed to build {}", file.filename_text()),
-                source: Some(err),
-                version_unusable: false,
+                message: {
+                    let prefix = format!("failed to build {}: ", file.filename_text());
+                    let summary = summarize_build_error(&*err);
+                    format!(
+                        "{prefix}{}",
+                        summary.strip_prefix(&prefix).unwrap_or(&summary)
+                    )
+                },
+                source: None,
+                version_unusable: true,
             })?;
         self.built
             .lock()
@@ -322,6 +333,45 @@ impl IndexProvider {
             unusable,
         }
     }
+}
+
+/// One line for a failed build: the first line of the error's chain that says what failed,
+/// and the backend's last line of output, if any.
+fn summarize_build_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = current {
+        chain.push(cause.to_string());
+        current = cause.source();
+    }
+    let text = chain.join("\n");
+    let mut headline = chain
+        .last()
+        .and_then(|last| last.lines().next())
+        .unwrap_or_default()
+        .to_string();
+    if let Some((_, output)) = text.split_once("--- backend output ---") {
+        let output = output
+            .split("--- end of backend output ---")
+            .next()
+            .unwrap_or_default();
+        let lines: Vec<&str> = output
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect();
+        // The last line that names an error (a traceback's last line, `error: …`), else
+        // the last line.
+        let last = lines
+            .iter()
+            .rev()
+            .find(|line| line.contains("Error") || line.contains("error"))
+            .or(lines.last());
+        if let Some(last) = last {
+            headline = format!("{headline}: {last}");
+        }
+    }
+    headline
 }
 
 impl Provider for IndexProvider {
