@@ -4,6 +4,8 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use wharf_metadata::archive_path::{link_stays_inside, unsafe_reason};
+
 use crate::BuildError;
 
 /// Unpack an sdist (`.tar.gz`, `.tgz`, `.tar` or `.zip`) into `dest` (an empty directory)
@@ -42,50 +44,32 @@ fn project_root(archive: &Path, dest: &Path) -> Result<PathBuf, BuildError> {
     }
 }
 
-/// The archive member's path, checked: relative, no `..`, not empty.
-fn checked_path(archive: &Path, raw: &Path) -> Result<PathBuf, BuildError> {
-    let unsafe_path = |why: &str| BuildError::UnsafeArchive {
-        path: archive.to_path_buf(),
-        message: format!("the member `{}` {why}", raw.display()),
-    };
-    let mut clean = PathBuf::new();
-    for component in raw.components() {
-        match component {
-            Component::Normal(part) => clean.push(part),
-            Component::CurDir => {}
-            Component::ParentDir => return Err(unsafe_path("climbs out of the tree with `..`")),
-            Component::RootDir | Component::Prefix(_) => {
-                return Err(unsafe_path("has an absolute path"));
-            }
-        }
+/// The archive member's path, checked with the shared archive rules
+/// ([`wharf_metadata::archive_path`]); `None` for the archive's root itself (`./`).
+fn checked_path(archive: &Path, raw: &Path) -> Result<Option<PathBuf>, BuildError> {
+    let text = raw.to_string_lossy();
+    let mut relative: &str = &text;
+    while let Some(rest) = relative.strip_prefix("./") {
+        relative = rest;
     }
-    if clean.as_os_str().is_empty() {
-        return Err(unsafe_path("has an empty path"));
+    if relative.is_empty() || relative == "." {
+        return Ok(None);
     }
-    Ok(clean)
-}
-
-/// Where a link at `link` (relative to the root) pointing to `target` lands, lexically;
-/// `None` when it leaves the root.
-fn link_destination(link: &Path, target: &Path) -> Option<PathBuf> {
-    if target.is_absolute() {
-        return None;
+    if let Some(reason) = unsafe_reason(relative) {
+        return Err(BuildError::UnsafeArchive {
+            path: archive.to_path_buf(),
+            message: format!(
+                "the member `{}` {reason}; such a path climbs out of the tree or is not portable",
+                raw.display()
+            ),
+        });
     }
-    let mut parts: Vec<_> = link
-        .parent()
-        .map(|parent| parent.components().collect())
-        .unwrap_or_default();
-    for component in target.components() {
-        match component {
-            Component::Normal(_) => parts.push(component),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                parts.pop()?;
-            }
-            _ => return None,
-        }
-    }
-    Some(parts.iter().collect())
+    Ok(Some(
+        Path::new(relative)
+            .components()
+            .filter(|component| matches!(component, Component::Normal(_)))
+            .collect(),
+    ))
 }
 
 fn unpack_tar(archive: &Path, reader: impl Read, dest: &Path) -> Result<(), BuildError> {
@@ -106,7 +90,9 @@ fn unpack_tar(archive: &Path, reader: impl Read, dest: &Path) -> Result<(), Buil
         ) {
             continue;
         }
-        let path = checked_path(archive, &raw)?;
+        let Some(path) = checked_path(archive, &raw)? else {
+            continue;
+        };
         let out = dest.join(&path);
         match kind {
             tar::EntryType::Directory => fs_err::create_dir_all(&out)?,
@@ -135,7 +121,7 @@ fn unpack_tar(archive: &Path, reader: impl Read, dest: &Path) -> Result<(), Buil
                         message: format!("the symlink `{}` has no target", raw.display()),
                     })?
                     .into_owned();
-                if link_destination(&path, &target).is_none() {
+                if !link_stays_inside(&path.to_string_lossy(), &target.to_string_lossy(), 0) {
                     return Err(BuildError::UnsafeArchive {
                         path: archive.to_path_buf(),
                         message: format!(
@@ -153,6 +139,7 @@ fn unpack_tar(archive: &Path, reader: impl Read, dest: &Path) -> Result<(), Buil
                     .map_err(invalid)?
                     .map(|target| checked_path(archive, &target))
                     .transpose()?
+                    .flatten()
                     .ok_or_else(|| BuildError::InvalidArchive {
                         path: archive.to_path_buf(),
                         message: format!("the hard link `{}` has no target", raw.display()),
@@ -236,7 +223,9 @@ fn unpack_zip(archive: &Path, dest: &Path) -> Result<(), BuildError> {
                 .map_err(|err| invalid(err.to_string()))?
                 .into_owned(),
         );
-        let path = checked_path(archive, &raw)?;
+        let Some(path) = checked_path(archive, &raw)? else {
+            continue;
+        };
         if entry.is_symlink() {
             return Err(BuildError::UnsafeArchive {
                 path: archive.to_path_buf(),
@@ -315,6 +304,19 @@ mod tests {
         let root = unpack_sdist(&archive, &dest).unwrap();
         assert_eq!(root, dest.join("demo-1.0"));
         assert!(root.join("src/demo/__init__.py").is_file());
+    }
+
+    #[test]
+    fn accepts_members_written_with_dot_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = tar_gz(dir.path(), |b| {
+            file(b, "./demo-1.0/pyproject.toml", b"[project]\n");
+            file(b, "./demo-1.0/demo.py", b"");
+        });
+        let dest = dir.path().join("out");
+        fs_err::create_dir(&dest).unwrap();
+        let root = unpack_sdist(&archive, &dest).unwrap();
+        assert!(root.join("demo.py").is_file());
     }
 
     #[test]

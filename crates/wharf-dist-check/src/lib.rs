@@ -14,7 +14,6 @@
 //!   `pulldown-cmark`, reStructuredText checked by [`rst::check`] for the problems that make
 //!   docutils (and so PyPI's `readme_renderer`) refuse to render it.
 
-mod archive_path;
 mod description;
 mod metadata;
 pub mod rst;

@@ -12,7 +12,6 @@ use std::str::FromStr;
 use wharf_pep::{ExtraName, PackageName, Version, VersionOrUrl};
 
 use crate::Problem;
-use crate::archive_path;
 
 /// Metadata versions that are standards, oldest first; 2.0 never was one.
 const KNOWN_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"];
@@ -329,7 +328,7 @@ pub(crate) fn check(label: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> M
         let reason = if path.contains('*') {
             Some("contains a glob; paths must be resolved")
         } else {
-            archive_path::unsafe_reason(path)
+            wharf_metadata::archive_path::unsafe_reason(path)
         };
         match reason {
             Some(reason) => problems.push(Problem::error(

@@ -8,8 +8,8 @@ use std::str::FromStr;
 
 use wharf_filename::{SdistExtension, SdistFilename};
 
-use crate::archive_path::{link_stays_inside, unsafe_reason};
 use crate::{Problem, metadata, wheel};
+use wharf_metadata::archive_path::{link_stays_inside, unsafe_reason};
 
 /// The archive extensions a source distribution may have.
 const EXTENSIONS: &[&str] = &[".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"];

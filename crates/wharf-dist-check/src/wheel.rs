@@ -11,8 +11,8 @@ use wharf_filename::{PlatformTag, WheelFilename};
 use wharf_metadata::{EntryPoints, HashDigest, Record, WheelFile};
 use wharf_pep::{PackageName, Version};
 
-use crate::archive_path::unsafe_reason;
 use crate::{Problem, metadata};
+use wharf_metadata::archive_path::unsafe_reason;
 
 /// At most this many unrecorded or missing files are named one by one.
 const LISTED: usize = 10;

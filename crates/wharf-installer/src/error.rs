@@ -45,7 +45,7 @@ pub enum InstallError {
         actual: String,
     },
     /// An entry's path would be written outside the install root.
-    #[error("`{wheel}` contains an unsafe path `{path}`: {reason}")]
+    #[error("`{wheel}` contains an unsafe path `{path}`, which {reason}")]
     UnsafePath {
         /// The wheel's file name.
         wheel: String,

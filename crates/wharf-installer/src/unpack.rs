@@ -233,27 +233,18 @@ struct FileEntry {
     executable: bool,
 }
 
-/// Check a zip entry's name; returns why it is unsafe.
+/// Check a zip entry's name; returns why it is unsafe. Beyond the shared archive rules, a
+/// wheel's names are canonical: no empty or `.` components.
 fn check_path(name: &str) -> Result<(), &'static str> {
-    if name.starts_with('/') || name.starts_with('\\') {
-        return Err("absolute paths are not allowed");
-    }
-    if name.contains('\\') {
-        return Err("backslashes are not allowed in wheel paths");
-    }
-    if name.contains('\0') {
-        return Err("NUL bytes are not allowed");
+    if let Some(reason) = wharf_metadata::archive_path::unsafe_reason(name) {
+        return Err(reason);
     }
     let trimmed = name.strip_suffix('/').unwrap_or(name);
-    for (position, part) in trimmed.split('/').enumerate() {
-        match part {
-            "" => return Err("empty path components are not allowed"),
-            "." | ".." => return Err("`.` and `..` components are not allowed"),
-            _ if position == 0 && part.len() >= 2 && part.as_bytes()[1] == b':' => {
-                return Err("drive letters are not allowed");
-            }
-            _ => {}
-        }
+    if trimmed
+        .split('/')
+        .any(|part| part.is_empty() || part == ".")
+    {
+        return Err("has an empty or `.` component");
     }
     Ok(())
 }
@@ -295,7 +286,7 @@ fn extract_verified(
             return Err(InstallError::UnsafePath {
                 wheel: wheel_name.to_string(),
                 path: name,
-                reason: "symbolic links are not allowed in wheels",
+                reason: "is a symbolic link (not allowed in wheels)",
             });
         }
         if let Some((top, _)) = name.split_once('/')
@@ -311,7 +302,7 @@ fn extract_verified(
             return Err(InstallError::UnsafePath {
                 wheel: wheel_name.to_string(),
                 path: name,
-                reason: "the path appears twice in the archive",
+                reason: "appears twice in the archive",
             });
         }
         let executable = entry.unix_mode().is_some_and(|mode| mode & 0o111 != 0);

@@ -6,6 +6,7 @@
 //! * [`EntryPoints`]: `entry_points.txt` console and GUI scripts.
 //! * [`DirectUrl`]: `direct_url.json` (PEP 610).
 
+pub mod archive_path;
 mod core_metadata;
 mod direct_url;
 mod entry_points;

@@ -1,7 +1,9 @@
-//! Whether a path inside an archive stays inside the directory it is unpacked into.
+//! Whether a path inside an archive (a wheel's zip, an sdist's tar) stays inside the
+//! directory it is unpacked into. One rule set for the installer, the build frontend's sdist
+//! unpacking and `wharf check`.
 
 /// Why `path` (as stored in a zip or tar) is unsafe or non-portable, or `None` when fine.
-pub(crate) fn unsafe_reason(path: &str) -> Option<&'static str> {
+pub fn unsafe_reason(path: &str) -> Option<&'static str> {
     if path.is_empty() {
         return Some("is empty");
     }
@@ -26,7 +28,7 @@ pub(crate) fn unsafe_reason(path: &str) -> Option<&'static str> {
 
 /// Whether a link at `member` pointing to `target` stays at least `floor` directories deep
 /// (0: inside the archive; 1: inside its top-level directory).
-pub(crate) fn link_stays_inside(member: &str, target: &str, floor: i64) -> bool {
+pub fn link_stays_inside(member: &str, target: &str, floor: i64) -> bool {
     if target.starts_with('/') || target.contains('\\') {
         return false;
     }
