@@ -307,20 +307,32 @@ impl BuildSupport {
         Ok(built.path)
     }
 
-    /// The wheel for an sdist: from the build cache (keyed by the sdist's sha256), or
-    /// downloaded, unpacked safely and built now.
+    /// The wheel for an sdist and the sdist's sha256: from the build cache (keyed by that
+    /// hash), or downloaded, unpacked safely and built now. Either way the wheel must be of
+    /// the sdist's project and version.
     pub async fn sdist_wheel(
         self: &Arc<Self>,
         name: &PackageName,
         file: &DistFile,
-    ) -> Result<PathBuf> {
+    ) -> Result<(PathBuf, String)> {
+        let label = file.filename_text();
+        let (wheel, sha256) = self.find_or_build_sdist_wheel(name, file, &label).await?;
+        check_built(&wheel, name, Some(file.filename.version()), &label)?;
+        Ok((wheel, sha256))
+    }
+
+    async fn find_or_build_sdist_wheel(
+        self: &Arc<Self>,
+        name: &PackageName,
+        file: &DistFile,
+        label: &str,
+    ) -> Result<(PathBuf, String)> {
         let builds = self.cache.bucket(Bucket::Builds)?.join("sdists");
         if let Some(sha256) = file.sha256()
             && let Some(wheel) = cached_wheel(&builds.join(sha256), &self.tags)
         {
-            return Ok(wheel);
+            return Ok((wheel, sha256.to_string()));
         }
-        let label = file.filename_text();
         let path = self
             .client
             .download(file)
@@ -333,25 +345,15 @@ impl BuildSupport {
             .required_hashes
             .as_ref()
             .and_then(|hashes| hashes.get(name))
-            && !required
-                .iter()
-                .any(|hash| hash.eq_ignore_ascii_case(&sha256))
         {
-            return Err(Hinted::new(
-                format!(
-                    "hash mismatch for {label} ({name}): the file has sha256:{sha256}, but the requirements allow only {}",
-                    required.iter().map(|h| format!("sha256:{h}")).collect::<Vec<_>>().join(", ")
-                ),
-                "the file differs from the one the requirements were written for: check the index, or update the hashes if the change is expected",
-            )
-            .into());
+            operations::check_required_hash(label, name, &sha256, required)?;
         }
         let out = builds.join(&sha256);
         fs_err::create_dir_all(&out)?;
         let lock_path = builds.join(format!("{sha256}.lock"));
         let _lock = tokio::task::spawn_blocking(move || LockedFile::acquire(lock_path)).await??;
         if let Some(wheel) = cached_wheel(&out, &self.tags) {
-            return Ok(wheel);
+            return Ok((wheel, sha256));
         }
         let scratch = self.cache.temp_dir()?;
         let unpack_from = path.clone();
@@ -360,12 +362,9 @@ impl BuildSupport {
             wharf_build::unpack_sdist(&unpack_from, &unpack_to)
         })
         .await?
-        .map_err(|err| build_failure(&label, err))?;
-        let wheel = self
-            .build_into(&label, &root, &out, DistKind::Wheel)
-            .await?;
-        check_built(&wheel, name, Some(file.filename.version()), &label)?;
-        Ok(wheel)
+        .map_err(|err| build_failure(label, err))?;
+        let wheel = self.build_into(label, &root, &out, DistKind::Wheel).await?;
+        Ok((wheel, sha256))
     }
 
     /// Build a source given by URL or path before resolution: the wheel (as a local file)
@@ -380,19 +379,11 @@ impl BuildSupport {
         match kind {
             SourceKind::Sdist(file) => {
                 let name = name.unwrap_or_else(|| file.filename.name()).clone();
-                let wheel = self.sdist_wheel(&name, file).await?;
-                let path = self.client.download(file).await?;
-                let check = path.clone();
-                let sha256 =
-                    tokio::task::spawn_blocking(move || wharf_installer::sha256_file(&check))
-                        .await??;
-                let mut url = file.url.clone();
-                let _ = url.set_username("");
-                let _ = url.set_password(None);
+                let (wheel, sha256) = self.sdist_wheel(&name, file).await?;
                 let label = format!("built from {}", file.filename_text());
                 Ok((
                     local_file(&wheel, label)?,
-                    DirectUrl::archive(url.to_string(), Some(&sha256)),
+                    operations::with_hash(operations::direct_url_of(file), &sha256),
                 ))
             }
             SourceKind::Directory(dir) => {
@@ -607,7 +598,7 @@ impl SourceBuilder for SharedBuilds {
         file: &'a DistFile,
     ) -> BoxFuture<'a, Result<DistFile, Box<dyn std::error::Error + Send + Sync>>> {
         async move {
-            let wheel = self.0.sdist_wheel(name, file).await.map_err(into_boxed)?;
+            let (wheel, _) = self.0.sdist_wheel(name, file).await.map_err(into_boxed)?;
             local_file(&wheel, format!("built from {}", file.filename_text())).map_err(into_boxed)
         }
         .boxed()

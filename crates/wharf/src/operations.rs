@@ -660,7 +660,7 @@ impl Plan {
     }
 }
 
-fn direct_url_of(file: &DistFile) -> DirectUrl {
+pub(crate) fn direct_url_of(file: &DistFile) -> DirectUrl {
     let mut url = file.url.clone();
     // PEP 610: never record credentials.
     let _ = url.set_username("");
@@ -679,7 +679,7 @@ fn direct_url_of(file: &DistFile) -> DirectUrl {
 
 /// Record the archive's sha256 in `direct_url.json` when the source gave none (local
 /// files), as pip does.
-fn with_hash(mut direct: DirectUrl, sha256: &str) -> DirectUrl {
+pub(crate) fn with_hash(mut direct: DirectUrl, sha256: &str) -> DirectUrl {
     if let DirectUrlInfo::ArchiveInfo { hash, hashes } = &mut direct.info {
         if hash.is_none() {
             *hash = Some(format!("sha256={sha256}"));
@@ -804,22 +804,37 @@ async fn fetch_one(
     let name = planned.name.clone();
     tokio::task::spawn_blocking(move || -> Result<UnpackedWheel> {
         let sha256 = wharf_installer::sha256_file(&path)?;
-        if let Some(required) = required
-            && !required.iter().any(|hash| hash.eq_ignore_ascii_case(&sha256)) {
-                return Err(Hinted::new(
-                    format!(
-                        "hash mismatch for {} ({name}): the file has sha256:{sha256}, but the requirements allow only {}",
-                        path.display(),
-                        required.iter().map(|h| format!("sha256:{h}")).collect::<Vec<_>>().join(", ")
-                    ),
-                    "the file differs from the one the requirements were written for: check the index, or update the hashes if the change is expected",
-                )
-                .into());
-            }
-        let unpacked = wharf_installer::unpack_wheel(&cache, &path, expected.as_deref().or(Some(&sha256)))?;
+        if let Some(required) = required {
+            check_required_hash(&path.display().to_string(), &name, &sha256, &required)?;
+        }
+        let unpacked =
+            wharf_installer::unpack_wheel(&cache, &path, expected.as_deref().or(Some(&sha256)))?;
         Ok(unpacked)
     })
     .await?
+}
+
+/// Hash-checking mode: a file's sha256 must be one the requirements list for its project.
+pub(crate) fn check_required_hash(
+    label: &str,
+    name: &PackageName,
+    sha256: &str,
+    required: &[String],
+) -> Result<()> {
+    if required
+        .iter()
+        .any(|hash| hash.eq_ignore_ascii_case(sha256))
+    {
+        return Ok(());
+    }
+    Err(Hinted::new(
+        format!(
+            "hash mismatch for {label} ({name}): the file has sha256:{sha256}, but the requirements allow only {}",
+            required.iter().map(|h| format!("sha256:{h}")).collect::<Vec<_>>().join(", ")
+        ),
+        "the file differs from the one the requirements were written for: check the index, or update the hashes if the change is expected",
+    )
+    .into())
 }
 
 /// Fetch, unpack and apply a non-empty plan. Ctrl-C aborts the fetch with nothing

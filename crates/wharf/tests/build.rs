@@ -493,3 +493,29 @@ fn no_isolation_uses_the_environment() {
         ["inplace-1.0-py3-none-any.whl"]
     );
 }
+
+#[test]
+fn an_sdist_that_fails_its_required_hash_is_not_built() {
+    let context = TestContext::new();
+    context.wheel(backend_wheel());
+    ProjectBuilder::new("srconly", "1.2").sdist(&context.wheels, &[]);
+    fs_err::write(
+        context.cwd.join("requirements.txt"),
+        format!("srconly==1.2 --hash=sha256:{}\n", "0".repeat(64)),
+    )
+    .unwrap();
+    context.venv();
+    let before = context.site_packages_listing();
+    let links = context.wheels.to_str().unwrap();
+    let output = context.run(&[
+        "install",
+        "--no-index",
+        "-f",
+        links,
+        "-r",
+        "requirements.txt",
+    ]);
+    assert_failure(&output, &["hash mismatch", "srconly-1.2.tar.gz", "hint:"]);
+    assert!(!stderr(&output).contains("Built"), "{}", stderr(&output));
+    assert_eq!(context.site_packages_listing(), before);
+}

@@ -178,16 +178,7 @@ pub(crate) async fn wheel(
                     let sha256 =
                         tokio::task::spawn_blocking(move || wharf_installer::sha256_file(&check))
                             .await??;
-                    if !required
-                        .iter()
-                        .any(|hash| hash.eq_ignore_ascii_case(&sha256))
-                    {
-                        return Err(Hinted::new(
-                            format!("hash mismatch for {filename}: the file has sha256:{sha256}"),
-                            "the file differs from the one the requirements were written for",
-                        )
-                        .into());
-                    }
+                    operations::check_required_hash(&filename, &package.name, &sha256, required)?;
                 }
                 place(&source, &wheel_dir, &filename)?;
                 if built {
