@@ -40,8 +40,6 @@ pub struct BuildEnv {
     pub interpreter: Interpreter,
     /// What is installed in it.
     pub pins: Vec<String>,
-    /// Whether it was made just now (rather than found in the cache).
-    pub created: bool,
 }
 
 const COMPLETE: &str = ".wharf-build-env-complete";
@@ -108,7 +106,6 @@ impl BuildEnv {
                 root,
                 interpreter,
                 pins,
-                created: false,
             });
         }
         if root.exists() {
@@ -138,7 +135,6 @@ impl BuildEnv {
             root,
             interpreter: venv.interpreter,
             pins,
-            created: true,
         })
     }
 }

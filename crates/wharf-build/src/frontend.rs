@@ -73,15 +73,6 @@ pub struct Frontend {
 /// A check of a built distribution: `Err(message)` refuses it.
 pub type DistCheck = Arc<dyn Fn(&Path) -> Result<(), String> + Send + Sync>;
 
-/// A finished build.
-#[derive(Debug, Clone)]
-pub struct Built {
-    /// The distribution, in the output directory.
-    pub path: PathBuf,
-    /// The build requirements it was built with (exact versions).
-    pub build_requirements: Vec<String>,
-}
-
 impl Frontend {
     fn settings_json(&self) -> serde_json::Value {
         let map: serde_json::Map<String, serde_json::Value> = self
@@ -99,76 +90,76 @@ impl Frontend {
         serde_json::Value::Object(map)
     }
 
-    /// Build one distribution of `source_dir` into `out_dir`. The backend writes into a
-    /// scratch directory inside `out_dir`; only a complete, well-named result is moved
-    /// into place, so a failure leaves `out_dir` as it was.
+    /// Read the build system, make its environment, and extend it with what
+    /// `requires_hook` (`get_requires_for_build_*`) asks for.
+    async fn prepare<'a>(
+        &'a self,
+        source_dir: &'a Path,
+        requires_hook: &str,
+    ) -> Result<Prepared<'a>, BuildError> {
+        let mut prepared = Prepared {
+            frontend: self,
+            source_dir,
+            system: BuildSystem::read(source_dir)?,
+            settings: self.settings_json(),
+            runner: runner_script(&self.cache)?,
+            env: None,
+        };
+        prepared.env = self.environment(&prepared.system.requires).await?;
+        (self.events)(BuildEvent::Hook(requires_hook.to_string()));
+        let extra = match prepared
+            .hooks()
+            .call(requires_hook, serde_json::Map::new())
+            .await?
+        {
+            HookReply::Return(value) => parse_requirements(requires_hook, &value)?,
+            HookReply::Unsupported => Vec::new(),
+        };
+        let mut all = prepared.system.requires.clone();
+        for requirement in extra {
+            if !all.contains(&requirement) {
+                all.push(requirement);
+            }
+        }
+        if all.len() > prepared.system.requires.len() {
+            prepared.env = self.environment(&all).await?;
+        }
+        Ok(prepared)
+    }
+
+    /// The isolated environment holding `requirements` (`None` without isolation).
+    async fn environment(
+        &self,
+        requirements: &[wharf_pep::Requirement],
+    ) -> Result<Option<BuildEnv>, BuildError> {
+        if !self.isolation {
+            return Ok(None);
+        }
+        (self.events)(BuildEvent::InstallingRequirements(
+            requirements.iter().map(ToString::to_string).collect(),
+        ));
+        let env = BuildEnv::get(
+            &self.cache,
+            &self.interpreter,
+            self.installer.as_ref(),
+            requirements,
+        )
+        .await?;
+        Ok(Some(env))
+    }
+
+    /// Build one distribution of `source_dir` into `out_dir` and return its path. The
+    /// backend writes into a scratch directory inside `out_dir`; only a complete,
+    /// well-named result that passes the check is moved into place, so a failure leaves
+    /// `out_dir` as it was.
     pub async fn build(
         &self,
         source_dir: &Path,
         out_dir: &Path,
         kind: DistKind,
-    ) -> Result<Built, BuildError> {
-        let system = BuildSystem::read(source_dir)?;
-        let settings = self.settings_json();
-        let runner = runner_script(&self.cache)?;
-        let mut env = None;
-        if self.isolation {
-            (self.events)(BuildEvent::InstallingRequirements(
-                system.requires.iter().map(ToString::to_string).collect(),
-            ));
-            env = Some(
-                BuildEnv::get(
-                    &self.cache,
-                    &self.interpreter,
-                    self.installer.as_ref(),
-                    &system.requires,
-                )
-                .await?,
-            );
-        }
-        let hooks = |env: &Option<BuildEnv>| Hooks {
-            python: env.as_ref().map_or_else(
-                || self.interpreter.executable.clone(),
-                |env| env.interpreter.executable.clone(),
-            ),
-            env_bin: env.as_ref().map(|env| env.root.join("bin")),
-            env_root: env.as_ref().map(|env| env.root.clone()),
-            source_dir,
-            system: &system,
-            config_settings: &settings,
-            runner: runner.clone(),
-            output: self.output.clone(),
-        };
+    ) -> Result<PathBuf, BuildError> {
         let requires_hook = format!("get_requires_for_build_{}", kind.suffix());
-        (self.events)(BuildEvent::Hook(requires_hook.clone()));
-        let extra = match hooks(&env)
-            .call(&requires_hook, serde_json::Map::new())
-            .await?
-        {
-            HookReply::Return(value) => parse_requirements(&requires_hook, &value)?,
-            HookReply::Unsupported => Vec::new(),
-        };
-        if self.isolation && !extra.is_empty() {
-            let mut all = system.requires.clone();
-            for requirement in extra {
-                if !all.contains(&requirement) {
-                    all.push(requirement);
-                }
-            }
-            (self.events)(BuildEvent::InstallingRequirements(
-                all.iter().map(ToString::to_string).collect(),
-            ));
-            env = Some(
-                BuildEnv::get(
-                    &self.cache,
-                    &self.interpreter,
-                    self.installer.as_ref(),
-                    &all,
-                )
-                .await?,
-            );
-        }
-
+        let prepared = self.prepare(source_dir, &requires_hook).await?;
         fs_err::create_dir_all(out_dir)?;
         let staging = tempfile::Builder::new()
             .prefix(".wharf-build-")
@@ -179,10 +170,10 @@ impl Frontend {
             "output_directory".into(),
             staging.path().to_string_lossy().into_owned().into(),
         );
-        let reply = hooks(&env).call(kind.hook(), fields).await?;
+        let reply = prepared.hooks().call(kind.hook(), fields).await?;
         let HookReply::Return(value) = reply else {
             return Err(BuildError::Unsupported {
-                backend: system.backend.clone(),
+                backend: prepared.system.backend.clone(),
                 hook: kind.hook().to_string(),
             });
         };
@@ -224,10 +215,7 @@ impl Frontend {
         }
         let path = out_dir.join(basename);
         fs_err::rename(&produced, &path)?;
-        Ok(Built {
-            path,
-            build_requirements: env.map(|env| env.pins).unwrap_or_default(),
-        })
+        Ok(path)
     }
 
     /// `prepare_metadata_for_build_wheel`: the `.dist-info` directory the wheel will have,
@@ -238,67 +226,9 @@ impl Frontend {
         source_dir: &Path,
         out_dir: &Path,
     ) -> Result<Option<PathBuf>, BuildError> {
-        let system = BuildSystem::read(source_dir)?;
-        let settings = self.settings_json();
-        let runner = runner_script(&self.cache)?;
-        let mut requirements = system.requires.clone();
-        let mut env = None;
-        for round in 0..2 {
-            if self.isolation {
-                env = Some(
-                    BuildEnv::get(
-                        &self.cache,
-                        &self.interpreter,
-                        self.installer.as_ref(),
-                        &requirements,
-                    )
-                    .await?,
-                );
-            }
-            if round == 1 {
-                break;
-            }
-            let hooks = Hooks {
-                python: env.as_ref().map_or_else(
-                    || self.interpreter.executable.clone(),
-                    |env: &BuildEnv| env.interpreter.executable.clone(),
-                ),
-                env_bin: env.as_ref().map(|env| env.root.join("bin")),
-                env_root: env.as_ref().map(|env| env.root.clone()),
-                source_dir,
-                system: &system,
-                config_settings: &settings,
-                runner: runner.clone(),
-                output: self.output.clone(),
-            };
-            let hook = "get_requires_for_build_wheel";
-            let extra = match hooks.call(hook, serde_json::Map::new()).await? {
-                HookReply::Return(value) => parse_requirements(hook, &value)?,
-                HookReply::Unsupported => Vec::new(),
-            };
-            let before = requirements.len();
-            for requirement in extra {
-                if !requirements.contains(&requirement) {
-                    requirements.push(requirement);
-                }
-            }
-            if requirements.len() == before || !self.isolation {
-                break;
-            }
-        }
-        let hooks = Hooks {
-            python: env.as_ref().map_or_else(
-                || self.interpreter.executable.clone(),
-                |env: &BuildEnv| env.interpreter.executable.clone(),
-            ),
-            env_bin: env.as_ref().map(|env| env.root.join("bin")),
-            env_root: env.as_ref().map(|env| env.root.clone()),
-            source_dir,
-            system: &system,
-            config_settings: &settings,
-            runner,
-            output: self.output.clone(),
-        };
+        let prepared = self
+            .prepare(source_dir, "get_requires_for_build_wheel")
+            .await?;
         fs_err::create_dir_all(out_dir)?;
         let mut fields = serde_json::Map::new();
         fields.insert(
@@ -306,7 +236,7 @@ impl Frontend {
             out_dir.to_string_lossy().into_owned().into(),
         );
         let hook = "prepare_metadata_for_build_wheel";
-        match hooks.call(hook, fields).await? {
+        match prepared.hooks().call(hook, fields).await? {
             HookReply::Unsupported => Ok(None),
             HookReply::Return(value) => {
                 let name = value.as_str().ok_or_else(|| BuildError::BadReturn {
@@ -324,6 +254,35 @@ impl Frontend {
                 }
                 Ok(Some(path))
             }
+        }
+    }
+}
+
+/// A project ready for its build hook: build system, environment, settings.
+struct Prepared<'a> {
+    frontend: &'a Frontend,
+    source_dir: &'a Path,
+    system: BuildSystem,
+    settings: serde_json::Value,
+    runner: PathBuf,
+    env: Option<BuildEnv>,
+}
+
+impl Prepared<'_> {
+    /// Hooks run with the environment's interpreter, or the frontend's without isolation.
+    fn hooks(&self) -> Hooks<'_> {
+        Hooks {
+            python: self.env.as_ref().map_or_else(
+                || self.frontend.interpreter.executable.clone(),
+                |env| env.interpreter.executable.clone(),
+            ),
+            env_bin: self.env.as_ref().map(|env| env.root.join("bin")),
+            env_root: self.env.as_ref().map(|env| env.root.clone()),
+            source_dir: self.source_dir,
+            system: &self.system,
+            config_settings: &self.settings,
+            runner: self.runner.clone(),
+            output: self.frontend.output.clone(),
         }
     }
 }

@@ -21,6 +21,6 @@ mod pyproject;
 pub use archive::unpack_sdist;
 pub use env::{BuildEnv, EnvInstaller, InstallerError};
 pub use error::BuildError;
-pub use frontend::{BuildEvent, Built, DistCheck, DistKind, Frontend};
+pub use frontend::{BuildEvent, DistCheck, DistKind, Frontend};
 pub use hooks::OutputSink;
 pub use pyproject::{BuildSystem, LEGACY_BACKEND, LEGACY_REQUIRES};

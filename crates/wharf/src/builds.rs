@@ -298,13 +298,12 @@ impl BuildSupport {
         self.printer.status(self.printer.dim(&format!(
             "Built {} in {}",
             built
-                .path
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             operations::elapsed(started)
         )));
-        Ok(built.path)
+        Ok(built)
     }
 
     /// The wheel for an sdist and the sdist's sha256: from the build cache (keyed by that
