@@ -10,7 +10,8 @@ use crate::wheel::WheelBuilder;
 /// `name`, `version`, `requires` (Requires-Dist), `packages` (directories to ship),
 /// `extra_build_requires` (returned by `get_requires_for_build_*`), `crash` (the hook that
 /// raises), `lying_record` (write a wrong hash into RECORD), `wrong_version` (the wheel's
-/// version differs from the project's).
+/// version differs from the project's), `hold` (a path: `build_wheel` writes
+/// `<hold>.started` and waits while `<hold>` exists).
 pub const TEST_BACKEND: &str = r#"
 import base64, hashlib, io, json, os, sys, tarfile, time, zipfile
 
@@ -84,8 +85,17 @@ def _package_files(config):
                     files[path.replace(os.sep, "/")] = file.read()
     return files
 
+def _hold(config):
+    # `hold`: write `<hold>.started`, then wait while the file `<hold>` exists.
+    hold = config.get("hold")
+    if hold:
+        open(hold + ".started", "w").close()
+        while os.path.exists(hold):
+            time.sleep(0.05)
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     config = _config()
+    _hold(config)
     print("test backend: building a wheel of", config["name"])
     sys.stderr.write("test backend: a line on stderr\n")
     _maybe_crash(config, "build_wheel")

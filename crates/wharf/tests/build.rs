@@ -519,3 +519,91 @@ fn an_sdist_that_fails_its_required_hash_is_not_built() {
     assert!(!stderr(&output).contains("Built"), "{}", stderr(&output));
     assert_eq!(context.site_packages_listing(), before);
 }
+
+#[test]
+fn concurrent_installs_build_an_sdist_once() {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("app", "1.0").requires("srconly>=1"));
+    ProjectBuilder::new("srconly", "1.2").sdist(&context.wheels, &[]);
+    let index = with_backend(&context);
+    let venvs: Vec<std::path::PathBuf> = (0..3)
+        .map(|i| {
+            let dir = context.cwd.join(format!("venv{i}"));
+            let output = context.run(&[
+                "venv",
+                dir.to_str().unwrap(),
+                "--python",
+                base_python().to_str().unwrap(),
+            ]);
+            assert_success(&output);
+            dir
+        })
+        .collect();
+    let children: Vec<_> = venvs
+        .iter()
+        .map(|venv| {
+            context
+                .wharf()
+                .args(["install", "app", "-i", &index.url, "--venv"])
+                .arg(venv)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut builds = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_success(&output);
+        builds += stderr(&output).matches("Built srconly-1.2").count();
+    }
+    // The build cache is locked per sdist: one process builds, the others wait and reuse.
+    assert_eq!(builds, 1);
+    for venv in &venvs {
+        let output = Command::new(venv.join("bin/python"))
+            .args(["-c", "import srconly; print(srconly.VERSION)"])
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&output).trim(), "1.2");
+    }
+}
+
+#[test]
+fn a_kill_during_a_build_changes_nothing_and_the_next_run_builds() {
+    let context = TestContext::new();
+    let index = with_backend(&context);
+    let hold = context.temp.path().join("hold");
+    ProjectBuilder::new("slow", "1.0")
+        .option("hold", hold.to_str().unwrap().into())
+        .write(&context.cwd.join("slow"));
+    context.venv();
+    let before = context.site_packages_listing();
+    fs_err::write(&hold, "").unwrap();
+    let mut child = context
+        .wharf()
+        .args(["install", "./slow", "-i", &index.url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = hold.with_extension("started");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the backend never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SIGKILL: no cleanup of any kind runs in wharf.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    fs_err::remove_file(&hold).unwrap(); // lets the orphaned backend finish
+    assert_eq!(context.site_packages_listing(), before);
+
+    let output = context.run(&["install", "./slow", "-i", &index.url]);
+    assert_success(&output);
+    let output = context.python("import slow; print(slow.VERSION)");
+    assert_eq!(stdout(&output).trim(), "1.0");
+}
