@@ -15,6 +15,7 @@
 //! both tools on `--only-binary :all:`; when pip fails there too, wharf must fail as well,
 //! by finding no solution. Real sdist builds are checked in `live_build.rs`.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeMap;
@@ -139,57 +140,25 @@ fn requirement_sets() -> Vec<Vec<String>> {
 fn shared() -> &'static Path {
     static SHARED: OnceLock<PathBuf> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let run = std::env::var("NEXTEST_RUN_ID")
-            .unwrap_or_else(|_| format!("pid{}", std::process::id()));
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let root = base.join(format!("live-{run}"));
-        let ready = root.join("ready");
-        if fs_err::create_dir_all(base).is_ok() && std::fs::create_dir(&root).is_ok() {
-            remove_stale_runs(base, &root);
-            let venv = Command::new(base_python())
-                .args(["-m", "venv"])
-                .arg(root.join("pip-venv"))
-                .output()
-                .unwrap();
-            assert_success(&venv);
-            let upgrade = pip_command(&root.join("pip-venv/bin/pip"))
-                .args(["install", "--quiet", "--upgrade", "pip"])
-                .output()
-                .unwrap();
-            assert_success(&upgrade);
-            fs_err::write(&ready, "").unwrap();
-        } else {
-            let start = Instant::now();
-            while !ready.exists() {
-                assert!(
-                    start.elapsed().as_secs() < 300,
-                    "another shard did not finish setting up {}",
-                    root.display()
-                );
-                std::thread::sleep(std::time::Duration::from_millis(200));
-            }
-        }
-        root
+        shared_run_dir(
+            Path::new(env!("CARGO_TARGET_TMPDIR")),
+            "live-",
+            Duration::from_secs(6 * 3600),
+            |root| {
+                let venv = Command::new(base_python())
+                    .args(["-m", "venv"])
+                    .arg(root.join("pip-venv"))
+                    .output()
+                    .unwrap();
+                assert_success(&venv);
+                let upgrade = pip_command(&root.join("pip-venv/bin/pip"))
+                    .args(["install", "--quiet", "--upgrade", "pip"])
+                    .output()
+                    .unwrap();
+                assert_success(&upgrade);
+            },
+        )
     })
-}
-
-/// Remove the shared directories of runs that ended more than a few hours ago.
-fn remove_stale_runs(base: &Path, current: &Path) {
-    let Ok(entries) = fs_err::read_dir(base) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let old = entry
-            .metadata()
-            .and_then(|metadata| metadata.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 6 * 3600);
-        if path != current && entry.file_name().to_string_lossy().starts_with("live-") && old {
-            let _ = fs_err::remove_dir_all(&path);
-        }
-    }
 }
 
 fn pip() -> PathBuf {
@@ -444,19 +413,7 @@ fn resolves_like_pip(shard: usize, shards: usize) {
     );
 }
 
-macro_rules! shards {
-    ($count:literal: $($name:ident = $shard:literal),* $(,)?) => {
-        $(
-            #[test]
-            #[ignore = "live: needs PyPI"]
-            fn $name() {
-                resolves_like_pip($shard, $count);
-            }
-        )*
-    };
-}
-
-shards!(10:
+live_shards!(resolves_like_pip, 10:
     resolves_like_pip_shard_0 = 0,
     resolves_like_pip_shard_1 = 1,
     resolves_like_pip_shard_2 = 2,

@@ -17,6 +17,7 @@
 //!
 //! Every difference is reported with detail; a test fails at its end.
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,68 +94,32 @@ fn sdists() -> Vec<Sdist> {
 /// newest pip and `build`, a wharf cache and a pip cache. The first shard to start makes
 /// it, the others wait for it; directories of earlier runs are removed.
 ///
-/// It lives in the system's temporary directory, where `python -m build` unpacks sdists,
-/// and not under `CARGO_TARGET_TMPDIR`: wharf unpacks sdists inside its cache, and there,
-/// inside this Cargo workspace, maturin's `cargo metadata` takes the sdist's crate for a
-/// member of wharf's workspace and fails.
+/// It lives in the system's temporary directory, not under `CARGO_TARGET_TMPDIR`, so that
+/// nothing the builds touch (the tools venv, caches) sits inside this Cargo workspace,
+/// where maturin's `cargo metadata` could mistake an sdist's crate for a member of it.
 fn shared() -> &'static Path {
     static SHARED: OnceLock<PathBuf> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let run = std::env::var("NEXTEST_RUN_ID")
-            .unwrap_or_else(|_| format!("pid{}", std::process::id()));
-        let base = std::env::temp_dir();
-        let root = base.join(format!("wharf-live-build-{run}"));
-        let ready = root.join("ready");
-        if std::fs::create_dir(&root).is_ok() {
-            remove_stale_runs(&base, &root);
-            let venv = Command::new(base_python())
-                .args(["-m", "venv"])
-                .arg(root.join("tools"))
-                .output()
-                .unwrap();
-            assert_success(&venv);
-            let install = pip_command(&root)
-                .args(["install", "--quiet", "--upgrade", "pip", "build"])
-                .output()
-                .unwrap();
-            assert_success(&install);
-            fs_err::write(&ready, "").unwrap();
-        } else {
-            let start = Instant::now();
-            while !ready.exists() {
-                assert!(
-                    start.elapsed().as_secs() < 300,
-                    "another shard did not finish setting up {}",
-                    root.display()
-                );
-                std::thread::sleep(Duration::from_millis(200));
-            }
-        }
-        root
+        // Some 300 MB per run: removed after two hours.
+        shared_run_dir(
+            &std::env::temp_dir(),
+            "wharf-live-build-",
+            Duration::from_secs(2 * 3600),
+            |root| {
+                let venv = Command::new(base_python())
+                    .args(["-m", "venv"])
+                    .arg(root.join("tools"))
+                    .output()
+                    .unwrap();
+                assert_success(&venv);
+                let install = pip_command(root)
+                    .args(["install", "--quiet", "--upgrade", "pip", "build"])
+                    .output()
+                    .unwrap();
+                assert_success(&install);
+            },
+        )
     })
-}
-
-/// Remove the shared directories (some 300 MB each) of runs that ended hours ago.
-fn remove_stale_runs(base: &Path, current: &Path) {
-    let Ok(entries) = fs_err::read_dir(base) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let old = entry
-            .metadata()
-            .and_then(|metadata| metadata.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 2 * 3600);
-        let ours = entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("wharf-live-build-");
-        if path != current && ours && old {
-            let _ = fs_err::remove_dir_all(&path);
-        }
-    }
 }
 
 /// rustup's and cargo's homes, so that the `cargo` proxy finds its toolchain (and crates
@@ -627,19 +592,7 @@ fn builds_like_python_build(shard: usize, shards: usize) {
     );
 }
 
-macro_rules! shards {
-    ($count:literal: $($name:ident = $shard:literal),* $(,)?) => {
-        $(
-            #[test]
-            #[ignore = "live: needs PyPI"]
-            fn $name() {
-                builds_like_python_build($shard, $count);
-            }
-        )*
-    };
-}
-
-shards!(12:
+live_shards!(builds_like_python_build, 12:
     builds_like_python_build_shard_0 = 0,
     builds_like_python_build_shard_1 = 1,
     builds_like_python_build_shard_2 = 2,
@@ -653,3 +606,32 @@ shards!(12:
     builds_like_python_build_shard_10 = 10,
     builds_like_python_build_shard_11 = 11,
 );
+
+/// A wharf cache inside a Cargo workspace (here, this one's target directory) must not
+/// confuse maturin: sdists are unpacked in the system's temporary directory, not the cache.
+#[test]
+#[ignore = "live: needs PyPI"]
+fn maturin_builds_with_the_cache_inside_a_cargo_workspace() {
+    let sdist = sdists()
+        .into_iter()
+        .find(|sdist| sdist.kind == "maturin")
+        .expect("a maturin sdist in sdists.txt");
+    let path = download(&sdist).unwrap();
+    let context = TestContext::new();
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wharf-cache-in-workspace");
+    let out = context.temp.path().join("out");
+    let mut command = context.wharf();
+    toolchain_env(&mut command);
+    let output = command
+        .env("WHARF_CACHE_DIR", &cache)
+        .arg("build")
+        .arg(&path)
+        .arg("--out-dir")
+        .arg(&out)
+        .arg("--python")
+        .arg(base_python())
+        .output()
+        .unwrap();
+    assert_success(&output);
+    assert!(only_file(&out, ".whl").is_some());
+}

@@ -10,6 +10,64 @@ use std::sync::OnceLock;
 pub use wharf_test_support::index::{IndexOptions, IndexServer};
 pub use wharf_test_support::wheel::WheelBuilder;
 
+/// A directory shared by the shards of one nextest run: `{prefix}{run id}` under `base`.
+/// The first shard to get here creates it and runs `setup` in it; the others wait for
+/// that to finish. Directories of earlier runs older than `max_age` are removed.
+pub fn shared_run_dir(
+    base: &Path,
+    prefix: &str,
+    max_age: std::time::Duration,
+    setup: impl FnOnce(&Path),
+) -> PathBuf {
+    let run =
+        std::env::var("NEXTEST_RUN_ID").unwrap_or_else(|_| format!("pid{}", std::process::id()));
+    let root = base.join(format!("{prefix}{run}"));
+    let ready = root.join("ready");
+    if fs_err::create_dir_all(base).is_ok() && std::fs::create_dir(&root).is_ok() {
+        for entry in fs_err::read_dir(base).into_iter().flatten().flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > max_age);
+            let ours = entry.file_name().to_string_lossy().starts_with(prefix);
+            if entry.path() != root && ours && stale {
+                let _ = fs_err::remove_dir_all(entry.path());
+            }
+        }
+        setup(&root);
+        fs_err::write(&ready, "").unwrap();
+    } else {
+        let start = std::time::Instant::now();
+        while !ready.exists() {
+            assert!(
+                start.elapsed().as_secs() < 300,
+                "another shard did not finish setting up {}",
+                root.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+    root
+}
+
+/// `live` tests over a list split into shards (each stays inside nextest's time limit and
+/// shards run in parallel): `live_shards!(function, COUNT: name = 0, name = 1, …)` calls
+/// `function(shard, COUNT)`.
+#[allow(unused_macros)]
+macro_rules! live_shards {
+    ($function:ident, $count:literal: $($name:ident = $shard:literal),* $(,)?) => {
+        $(
+            #[test]
+            #[ignore = "live: needs PyPI"]
+            fn $name() {
+                $function($shard, $count);
+            }
+        )*
+    };
+}
+
 /// The Python the tests build environments with: the real `python3` behind any shim.
 pub fn base_python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
