@@ -127,6 +127,14 @@ fn dist_check() -> wharf_build::DistCheck {
     })
 }
 
+/// Where a source tree is unpacked or copied to be built: the system's temporary directory,
+/// as pip and `python -m build` do. Not the cache: a cache that sits inside some project
+/// (a Cargo workspace, say) would make build tools mistake the source for part of it —
+/// maturin then fails with "current package believes it's in a workspace".
+pub(crate) fn source_scratch() -> Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new().prefix("wharf-build-").tempdir()?)
+}
+
 /// A local file as the client's [`DistFile`].
 pub(crate) fn local_file(path: &Path, index: String) -> Result<DistFile> {
     let text = path
@@ -354,7 +362,7 @@ impl BuildSupport {
         if let Some(wheel) = cached_wheel(&out, &self.tags) {
             return Ok((wheel, sha256));
         }
-        let scratch = self.cache.temp_dir()?;
+        let scratch = source_scratch()?;
         let unpack_from = path.clone();
         let unpack_to = scratch.path().to_path_buf();
         let root = tokio::task::spawn_blocking(move || {
@@ -460,7 +468,7 @@ impl BuildSupport {
                     Some(wheel) => wheel,
                     None => {
                         // Build from a private copy: backends write into the tree.
-                        let scratch = self.cache.temp_dir()?;
+                        let scratch = source_scratch()?;
                         let copy = scratch.path().join("src");
                         copy_tree(&checkout.dir, &copy)?;
                         self.build_into(&label, &copy, &out, DistKind::Wheel)

@@ -151,7 +151,7 @@ async fn wheel_from_sdist(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let scratch = builds.cache.temp_dir()?;
+    let scratch = crate::builds::source_scratch()?;
     let from = sdist.to_path_buf();
     let to = scratch.path().to_path_buf();
     let root = tokio::task::spawn_blocking(move || wharf_build::unpack_sdist(&from, &to))
