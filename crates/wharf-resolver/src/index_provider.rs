@@ -330,6 +330,7 @@ impl IndexProvider {
         Candidate {
             version: version.clone(),
             yanked: !usable.is_empty() && usable.iter().all(|file| file.yanked.is_some()),
+            needs_build: !usable.is_empty() && usable.iter().all(|file| !file.is_wheel()),
             unusable,
         }
     }
@@ -385,6 +386,7 @@ impl Provider for IndexProvider {
                 let candidate = Candidate {
                     version: version.clone(),
                     yanked: false,
+                    needs_build: false,
                     unusable: match &file.filename {
                         DistFilename::Wheel(wheel) if !wheel.is_compatible(&self.tags) => Some(format!(
                             "has tags {} that do not fit this interpreter",

@@ -16,6 +16,9 @@ pub struct Candidate {
     /// Why this version cannot be used at all (no compatible file, requires a different
     /// Python, ...). Shown in error messages; such a candidate is never chosen.
     pub unusable: Option<String>,
+    /// Its metadata comes only from building an sdist: too costly to fetch on a guess, so
+    /// the solver never prefetches it.
+    pub needs_build: bool,
 }
 
 /// Every known version of one project.

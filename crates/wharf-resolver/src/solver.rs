@@ -356,7 +356,15 @@ impl Solver {
                         })
                         .map(|candidate| candidate.version.clone())
                 });
-                if let Some(version) = guess {
+                let costly = |version: &Version| {
+                    versions
+                        .candidates
+                        .iter()
+                        .any(|candidate| &candidate.version == version && candidate.needs_build)
+                };
+                // A guess is not worth a build: metadata from an sdist is fetched only
+                // when the solver really asks for it.
+                if let Some(version) = guess.filter(|version| !costly(version)) {
                     let _ = facts.metadata(&name, &version).await;
                 }
             });

@@ -111,6 +111,7 @@ impl Provider for MemoryProvider {
                             version: version.clone(),
                             yanked: release.yanked,
                             unusable: release.unusable.clone(),
+                            needs_build: false,
                         })
                         .collect()
                 })
