@@ -635,3 +635,75 @@ fn maturin_builds_with_the_cache_inside_a_cargo_workspace() {
     assert_success(&output);
     assert!(only_file(&out, ".whl").is_some());
 }
+
+/// The wheelhouse workflow on a real requirement set: `wharf wheel -r` collects wheels
+/// from PyPI and builds what only has an sdist; pip and wharf then install the set from
+/// that directory alone.
+#[test]
+#[ignore = "live: needs PyPI"]
+fn real_wheelhouse_installs_offline_with_pip_and_wharf() {
+    let context = TestContext::new();
+    fs_err::write(
+        context.cwd.join("requirements.txt"),
+        "flask==3.0.3\nrequests\nPyYAML\ndocopt==0.6.2  # sdist only\ntermcolor==1.1.0  # sdist only\n",
+    )
+    .unwrap();
+    let python = base_python().to_str().unwrap();
+    let output = context.run(&[
+        "wheel",
+        "-r",
+        "requirements.txt",
+        "-w",
+        "wheelhouse",
+        "--python",
+        python,
+    ]);
+    assert_success(&output);
+    let wheelhouse = context.cwd.join("wheelhouse");
+    for built in [
+        "docopt-0.6.2-py2.py3-none-any.whl",
+        "termcolor-1.1.0-py3-none-any.whl",
+    ] {
+        assert!(
+            wheelhouse.join(built).exists(),
+            "{built} missing:\n{}",
+            stderr(&output)
+        );
+    }
+    let imports = "import flask, requests, yaml, docopt, termcolor; print(flask.__version__)";
+
+    let output = context.run(&["venv", "--seed", "--python", python]);
+    assert_success(&output);
+    let venv = context.cwd.join(".venv");
+    let pip = context.pip(
+        &venv,
+        &[
+            "install",
+            "--no-index",
+            "-f",
+            wheelhouse.to_str().unwrap(),
+            "-r",
+            "requirements.txt",
+        ],
+    );
+    assert!(pip.status.success(), "{}\n{}", stdout(&pip), stderr(&pip));
+    let check = context.python(imports);
+    assert_success(&check);
+    assert_eq!(stdout(&check).trim(), "3.0.3");
+
+    fs_err::remove_dir_all(&venv).unwrap();
+    context.venv();
+    let output = context.run(&[
+        "install",
+        "--no-index",
+        "-f",
+        wheelhouse.to_str().unwrap(),
+        "-r",
+        "requirements.txt",
+    ]);
+    assert_success(&output);
+    assert!(!stderr(&output).contains("Built"), "{}", stderr(&output));
+    let check = context.python(imports);
+    assert_success(&check);
+    assert_eq!(stdout(&check).trim(), "3.0.3");
+}
