@@ -38,6 +38,8 @@ pub enum Bucket {
     Interpreter,
     /// Built wheels (from sdists and source trees).
     Builds,
+    /// Bundles' dependencies, unpacked on their first run (`wharf bundle`).
+    Bundles,
     /// Scratch space for in-progress work on the cache's file system.
     Temp,
 }
@@ -52,18 +54,20 @@ impl Bucket {
             Self::Metadata => "metadata-v1",
             Self::Interpreter => "interpreter-v1",
             Self::Builds => "builds-v1",
+            Self::Bundles => "bundles-v1",
             Self::Temp => ".tmp",
         }
     }
 
     /// All buckets.
-    pub const ALL: [Bucket; 7] = [
+    pub const ALL: [Bucket; 8] = [
         Self::Wheels,
         Self::Archives,
         Self::Simple,
         Self::Metadata,
         Self::Interpreter,
         Self::Builds,
+        Self::Bundles,
         Self::Temp,
     ];
 }

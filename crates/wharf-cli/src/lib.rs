@@ -96,6 +96,109 @@ pub enum Command {
     Index(IndexDirArgs),
     /// Upload distributions to a package index (the upload API twine uses).
     Publish(PublishArgs),
+    /// Make a single-file executable of an application and its dependencies (a zipapp).
+    Bundle(BundleArgs),
+}
+
+/// `wharf bundle`.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  wharf bundle black -c black -o black.pyz\n  wharf bundle . -m myapp.cli:main -o myapp.pyz\n  wharf bundle -r requirements.txt --script tool.py -o tool.pyz\n  wharf bundle requests -o py.pyz          (a Python REPL with requests importable)\n  wharf bundle info black.pyz\n\nThe bundle unpacks its dependencies once, on first run, into $WHARF_ROOT (default: the\nbundles-v1 directory of wharf's cache). `WHARF_BUNDLE_TOOLS=1 ./app.pyz venv DIR` turns it\ninto a virtual environment."
+)]
+pub struct BundleArgs {
+    /// Inspect a bundle instead of making one.
+    #[command(subcommand)]
+    pub command: Option<BundleCommand>,
+    /// Requirements to bundle: names, URLs, wheels, sdists or project directories (`.`).
+    #[arg(value_name = "PACKAGE")]
+    pub packages: Vec<String>,
+    /// Where to write the bundle, e.g. app.pyz.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run this module (`pkg.mod`) or function (`pkg.mod:main`).
+    #[arg(
+        short = 'm',
+        long = "module",
+        value_name = "MODULE[:FUNCTION]",
+        group = "entry"
+    )]
+    pub module: Option<String>,
+    /// Run this console script of one of the bundled packages (e.g. `black`).
+    #[arg(
+        short = 'c',
+        long = "console-script",
+        value_name = "NAME",
+        group = "entry"
+    )]
+    pub console_script: Option<String>,
+    /// Ship this Python script and run it.
+    #[arg(long, value_name = "FILE.py", group = "entry")]
+    pub script: Option<PathBuf>,
+    /// The interpreter line (default: `/usr/bin/env python3.X` for the target version).
+    #[arg(long, value_name = "COMMAND")]
+    pub python_shebang: Option<String>,
+    /// Ship precompiled bytecode (needs an interpreter of each target's version here).
+    #[arg(long)]
+    pub compile: bool,
+    /// Set an environment variable when the bundle runs, unless already set (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub inject_env: Vec<String>,
+    /// Requirements files (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirements: Vec<PathBuf>,
+    /// Constraints files (repeatable).
+    #[arg(long = "constraint", value_name = "FILE")]
+    pub constraints: Vec<PathBuf>,
+    /// Allow pre-releases to compete with final releases.
+    #[arg(long)]
+    pub pre: bool,
+    /// Use only wheels for these projects (`:all:`, `:none:` or names, comma-separated).
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
+    /// Never use wheels for these projects (`:all:`, `:none:` or names, comma-separated).
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
+    /// Require a hash for every requirement, and check every download against it.
+    #[arg(long)]
+    pub require_hashes: bool,
+    /// Index options.
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Build options.
+    #[command(flatten)]
+    pub build: BuildOptionArgs,
+    /// The interpreter to resolve and build for when no --python-version is given.
+    #[arg(long, short = 'p', value_name = "PYTHON")]
+    pub python: Option<String>,
+    /// Run on this Python version instead of the building interpreter's (repeatable, e.g.
+    /// 3.12); only local projects given directly are built, dependencies must have wheels.
+    #[arg(long, value_name = "VERSION")]
+    pub python_version: Vec<String>,
+    /// Run on this platform (repeatable, e.g. manylinux2014_x86_64); as --python-version.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Vec<String>,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `wharf bundle info`.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Show a bundle's entry point, targets, dependencies and build metadata, and verify it.
+    Info(BundleInfoArgs),
+}
+
+/// `wharf bundle info`.
+#[derive(Debug, Args)]
+pub struct BundleInfoArgs {
+    /// The bundle.
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Print it as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `wharf check`.
@@ -187,10 +290,12 @@ pub struct WheelArgs {
     /// The interpreter to resolve and build for when no --python-version is given.
     #[arg(long, short = 'p', value_name = "PYTHON")]
     pub python: Option<String>,
-    /// Collect wheels for another Python version (e.g. 3.9); no builds.
+    /// Collect wheels for another Python version (e.g. 3.9); only local projects given
+    /// directly are built.
     #[arg(long, value_name = "VERSION")]
     pub python_version: Option<String>,
-    /// Collect wheels for another platform (repeatable, e.g. manylinux2014_x86_64); no builds.
+    /// Collect wheels for another platform (repeatable, e.g. manylinux2014_x86_64); as
+    /// --python-version.
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<String>,
     /// Print what was collected as JSON.

@@ -4,6 +4,7 @@
 //! library crates and print. Nothing here implements a standard or talks HTTP directly.
 
 mod builds;
+mod collect;
 mod commands;
 mod environment;
 mod error;

@@ -26,7 +26,16 @@ pub(crate) fn cache(
             ));
         }
         CacheCommand::Prune => {
-            let removed = cache.prune()?;
+            let mut removed = cache.prune()?;
+            // Bundle extractions unused for two weeks, here and under $WHARF_ROOT.
+            let unused = std::time::Duration::from_secs(14 * 86_400);
+            let mut roots = vec![cache.root().join(wharf_cache::Bucket::Bundles.dir_name())];
+            if let Some(root) = std::env::var_os("WHARF_ROOT").filter(|root| !root.is_empty()) {
+                roots.push(root.into());
+            }
+            for root in roots {
+                removed += wharf_bundle::prune_extractions(&root, unused)?;
+            }
             printer.status(format!(
                 "Removed {removed} stale entr{} from {}",
                 if removed == 1 { "y" } else { "ies" },

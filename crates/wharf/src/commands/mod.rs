@@ -1,6 +1,7 @@
 //! One module per subcommand; [`run`] dispatches.
 
 mod build;
+mod bundle;
 mod cache;
 mod check;
 mod check_dist;
@@ -43,6 +44,7 @@ pub(crate) async fn run(cli: Cli, printer: Printer) -> Result<ExitCode> {
         Command::Python(command) => python::python(global, command, &printer),
         Command::Build(args) => build::build(global, args, &printer).await,
         Command::Wheel(args) => wheel::wheel(global, args, &printer).await,
+        Command::Bundle(args) => bundle::bundle(global, args, &printer).await,
         Command::Index(args) => index::index(global, args, &printer).await,
         Command::Publish(args) => publish::publish(global, args, &printer).await,
     }

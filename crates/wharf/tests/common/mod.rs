@@ -199,7 +199,7 @@ impl TestContext {
     }
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = fs_err::read_dir(dir) {
         for entry in entries.flatten() {
