@@ -6,7 +6,9 @@
 # docs/benchmarks.md.
 #
 # Usage: bench/run.sh [JOB...]
-#   JOB is any of: venv resolve install-warm install-cold noop rss build index (default: all).
+#   JOB is any of: venv resolve install-warm install-cold noop rss build index bundle
+#   (default: all).
+#   WHARF_BENCH_NO_BUILD=1 uses target/release/wharf as it is instead of building it.
 #
 # Requirement sets (bench/requirements/*.in): small = requests, medium = flask django
 # boto3, large = pandas matplotlib scikit-learn fastapi, jupyter = jupyter (resolve only).
@@ -24,7 +26,7 @@ SCRATCH=$BENCH_DIR/.cache
 WORK=$SCRATCH/work
 ANCHORS=$BENCH_DIR/.venv
 
-ALL_JOBS=(venv resolve install-warm install-cold noop rss build index)
+ALL_JOBS=(venv resolve install-warm install-cold noop rss build index bundle)
 JOBS=("$@")
 if [ ${#JOBS[@]} -eq 0 ]; then
     JOBS=("${ALL_JOBS[@]}")
@@ -66,12 +68,23 @@ if [ ! -x "$ANCHORS/bin/uv" ] || [ ! -x "$ANCHORS/bin/virtualenv" ] || [ ! -x "$
     "$PYTHON" -m venv "$ANCHORS"
     "$ANCHORS/bin/python" -m pip install -q --upgrade pip uv virtualenv build
 fi
+# pex and shiv, the anchors of the bundle job, pinned: their output formats and flags
+# change between releases.
+PEX_VERSION=2.105.2
+SHIV_VERSION=1.0.8
+if [ "$("$ANCHORS/bin/pex" --version 2>/dev/null)" != "$PEX_VERSION" ] ||
+    [ "$("$ANCHORS/bin/shiv" --version 2>/dev/null)" != "shiv, version $SHIV_VERSION" ]; then
+    log "installing pex $PEX_VERSION and shiv $SHIV_VERSION into $ANCHORS"
+    "$ANCHORS/bin/python" -m pip install -q "pex==$PEX_VERSION" "shiv==$SHIV_VERSION"
+fi
 UV=$ANCHORS/bin/uv
 VIRTUALENV=$ANCHORS/bin/virtualenv
 
-log "building wharf (release)"
-(cd "$ROOT" && cargo build --release -p wharf)
 WHARF=$ROOT/target/release/wharf
+if [ "${WHARF_BENCH_NO_BUILD:-}" != 1 ]; then
+    log "building wharf (release)"
+    (cd "$ROOT" && cargo build --release -p wharf)
+fi
 
 mkdir -p "$RESULTS" "$WORK"
 
@@ -84,6 +97,12 @@ if [ ! -x "$PIP_TEMPLATE/bin/python" ]; then
     "$PIP_TEMPLATE/bin/python" -m pip install -q --upgrade pip
 fi
 
+# The machine and versions of this run; a run of some jobs only gets its own file, so
+# that the description of the last full run stays.
+MACHINE=$RESULTS/machine.txt
+if [ "${JOBS[*]}" != "${ALL_JOBS[*]}" ]; then
+    MACHINE=$RESULTS/machine-$(IFS=-; echo "${JOBS[*]}").txt
+fi
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "nproc: $(nproc)"
@@ -95,9 +114,11 @@ fi
     echo "uv: $("$UV" --version | cut -d' ' -f2)"
     echo "virtualenv: $("$VIRTUALENV" --version | head -1 | cut -d' ' -f2)"
     echo "build: $("$ANCHORS/bin/python" -m build --version | cut -d' ' -f2)"
+    echo "pex: $("$ANCHORS/bin/pex" --version)"
+    echo "shiv: $("$ANCHORS/bin/shiv" --version | cut -d' ' -f3)"
     echo "python: $("$PYTHON" -c 'import platform; print(platform.python_version())') ($PYTHON)"
     echo "hyperfine: $(hyperfine --version | cut -d' ' -f2)"
-} | tee "$RESULTS/machine.txt"
+} | tee "$MACHINE"
 
 # Fresh environments for each tool to install into.
 fresh_wharf() { echo "rm -rf $1 && $WHARF venv -q --python $PYTHON $1"; }
@@ -256,6 +277,105 @@ job_index() {
     "$WHARF" index -q "$dir" -o "$out"
     bench index-10k-unchanged --warmup 1 --runs 10 \
         -n "wharf index (unchanged)" "$WHARF index -q $dir -o $out"
+}
+
+# Apps of the bundle job: requirement, console script, and the module that script's
+# entry point imports to do its work (the baseline is `python -c "import MODULE"` in a venv
+# with the app installed: for httpie that is httpie.core, since `import httpie` alone
+# loads nothing). black's wheels are mypyc-compiled and pyyaml (yamllint) has a C
+# extension, so extension modules are covered.
+BUNDLE_APPS=("black black black" "httpie http httpie.core" "yamllint yamllint yamllint.cli")
+
+job_bundle() {
+    # wharf bundle vs pex vs shiv on the same apps, each a zipapp with the console script
+    # as its entry point and the base interpreter as its shebang:
+    #   bundle-build-APP  build time, warm caches (1 warm-up fills them; pex keeps its
+    #                     --pex-root under bench/.cache, shiv's pip its PIP_CACHE_DIR)
+    #   bundle-warm-APP   `./app --version` once extracted, beside the same app in a venv
+    #   bundle-first-APP  `./app --version` with the tool's extraction root emptied first
+    #                     (WHARF_ROOT, PEX_ROOT, SHIV_ROOT)
+    #   bundle-size.md    the size of each file
+    # The wharf rows are left out while `wharf bundle` does not exist.
+    local dir=$WORK/bundle runtime=$WORK/bundle-runtime
+    local pex_cache=$SCRATCH/pex shiv_cache=$SCRATCH/shiv-pip
+    local sizes=$RESULTS/bundle-size.md
+    # `#!/usr/bin/env python3.11` must find the interpreter itself, not a pyenv shim
+    # (~50 ms of bash per start here); pex and shiv get it as an absolute shebang.
+    local -x PATH="${PYTHON%/*}:$PATH"
+    mkdir -p "$dir"
+
+    local have_wharf=0 wharf_flags=(--python-shebang "$PYTHON")
+    if "$WHARF" bundle --help >/dev/null 2>&1; then
+        have_wharf=1
+    else
+        log "\`$WHARF bundle\` does not exist yet: measuring pex and shiv only"
+    fi
+
+    {
+        echo "| app | tool | file | size (bytes) | size / shiv | shebang |"
+        echo "|---|---|---|---|---|---|"
+    } >"$sizes"
+
+    local app req script module
+    for app in "${BUNDLE_APPS[@]}"; do
+        read -r req script module <<<"$app"
+        local out=$dir/$script venv=$dir/$script-venv
+        local -A build=(
+            [wharf]="$WHARF bundle -q $req -c $script -o $out.pyz --python $PYTHON ${wharf_flags[*]}"
+            [pex]="$ANCHORS/bin/pex $req -c $script -o $out.pex --pex-root $pex_cache --python-shebang $PYTHON"
+            [shiv]="PIP_CACHE_DIR=$shiv_cache $ANCHORS/bin/shiv -c $script -o $out.shiv -p $PYTHON $req"
+        )
+        local -A run=(
+            [wharf]="WHARF_ROOT=$runtime/wharf $out.pyz --version"
+            [pex]="PEX_ROOT=$runtime/pex $out.pex --version"
+            [shiv]="SHIV_ROOT=$runtime/shiv $out.shiv --version"
+        )
+        local -A file=([wharf]=$out.pyz [pex]=$out.pex [shiv]=$out.shiv)
+        local tools=(pex shiv)
+        if [ $have_wharf = 1 ]; then
+            tools=(wharf pex shiv)
+        fi
+
+        local args=() tool
+        for tool in "${tools[@]}"; do
+            args+=(--prepare "rm -f ${file[$tool]}" -n "$tool ($script)" "${build[$tool]}")
+        done
+        bench "bundle-build-$script" --warmup 1 --runs 5 "${args[@]}"
+
+        # The baseline: the same app installed into a venv of the same interpreter.
+        rm -rf "$venv"
+        cp -a "$PIP_TEMPLATE" "$venv"
+        "$venv/bin/python" -m pip install -q "$req"
+
+        # A bundle runs on the base interpreter, which reads the base site-packages' .pth
+        # files at start (a venv does not): the fair baseline is that same interpreter with
+        # the app importable.
+        local site
+        site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+        args=(
+            -n "python -c 'import $module' (same interpreter)" "PYTHONPATH=$site $PYTHON -c 'import $module'"
+            -n "python -c 'import $module' (venv)" "$venv/bin/python -c 'import $module'"
+            -n "$script --version (venv)" "$venv/bin/$script --version"
+        )
+        for tool in "${tools[@]}"; do
+            args+=(-n "$tool (./$(basename "${file[$tool]}") --version)" "${run[$tool]}")
+        done
+        bench "bundle-warm-$script" --warmup 2 --runs 10 "${args[@]}"
+
+        args=()
+        for tool in "${tools[@]}"; do
+            args+=(--prepare "rm -rf $runtime/$tool" -n "$tool (./$(basename "${file[$tool]}") --version, first run)" "${run[$tool]}")
+        done
+        bench "bundle-first-$script" --warmup 1 --runs 5 "${args[@]}"
+
+        local shiv_size
+        shiv_size=$(stat -c %s "${file[shiv]}")
+        for tool in "${tools[@]}"; do
+            local size
+            size=$(stat -c %s "${file[$tool]}")
+            echo "| $script | $tool | $(basename "${file[$tool]}") | $size | $(awk "BEGIN {printf \"%.2f\", $size / $shiv_size}") | \`$(head -n1 "${file[$tool]}" | cut -c3-)\` |" | tee -a "$sizes"
+        done
+    done
 }
 
 for job in "${JOBS[@]}"; do

@@ -4,7 +4,9 @@ Usage: python3 bench/summarize.py [RESULTS_DIR]
 
 For every job it prints one row per command: median, mean ± σ, range, and for wharf's
 rows the ratios wharf/uv and pip/wharf (on medians), which the issue's targets are
-stated in.
+stated in. The bundle jobs (bundle-build-*, bundle-warm-*, bundle-first-*) get their own
+ratios instead: each row's median over wharf's, and over the `python -c "import app"`
+baseline; `bundle-size.md` is printed as it is.
 """
 
 import json
@@ -61,18 +63,47 @@ def table(name: str, results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def bundle_table(name: str, results: list[dict]) -> str:
+    """A bundle job: how many times wharf's median each row's is (pex and shiv must be
+    above 1), and each row over the `python -c "import app"` baseline (wharf's warm start
+    must be at most 1.10)."""
+    wharf = find(results, "wharf")
+    baseline = find(results, "python -c")
+    lines = [
+        f"### {name}",
+        "",
+        "| command | median | mean ± σ | min … max | / wharf | / baseline |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        median = result["median"]
+        over_wharf = f"{median / wharf['median']:.2f}" if wharf else ""
+        over_baseline = f"{median / baseline['median']:.2f}" if baseline else ""
+        lines.append(
+            f"| `{result['command']}` | {seconds(median)} "
+            f"| {seconds(result['mean'])} ± {seconds(result['stddev'] or 0.0)} "
+            f"| {seconds(result['min'])} … {seconds(result['max'])} "
+            f"| {over_wharf} | {over_baseline} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     directory = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results")
     names = [path.stem for path in directory.glob("*.json")]
     names.sort(key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
     for name in names:
         results = json.loads((directory / f"{name}.json").read_text())["results"]
-        print(table(name, results))
+        print(bundle_table(name, results) if name.startswith("bundle-") else table(name, results))
         print()
     rss = directory / "rss.md"
     if rss.exists():
         print("### peak RSS (large)\n")
         print(rss.read_text())
+    sizes = directory / "bundle-size.md"
+    if sizes.exists():
+        print("### bundle sizes\n")
+        print(sizes.read_text())
 
 
 if __name__ == "__main__":

@@ -64,6 +64,9 @@ pub struct BundleInput {
     pub source_date_epoch: Option<u64>,
     /// `wharf X.Y.Z`.
     pub tool: String,
+    /// Where wheels recompressed for bundles are kept, by the sha256 of the original (so a
+    /// warm build copies them); none recompresses into scratch space each time.
+    pub wheel_cache: Option<PathBuf>,
 }
 
 /// A written bundle.
@@ -108,12 +111,16 @@ pub fn write_bundle(input: &BundleInput, output: &Path) -> Result<WrittenBundle,
             if wheels.contains_key(&name) {
                 continue;
             }
-            let path = if wheel.normalize {
-                let normalized = scratch.path().join(&name);
-                normalize_wheel(&wheel.path, &normalized, time)?;
-                normalized
-            } else {
-                wheel.path.clone()
+            // Wheels built here are rewritten because their bytes change from build to
+            // build; wheels from an index, once per wheel (cached), to compress them at the
+            // highest level: bundles are copied around, so every byte counts.
+            let path = match (&input.wheel_cache, wheel.normalize) {
+                (Some(cache), false) => recompressed(cache, &wheel.path)?,
+                _ => {
+                    let normalized = scratch.path().join(&name);
+                    normalize_wheel(&wheel.path, &normalized, time)?;
+                    normalized
+                }
             };
             let (sha256, size) = hash_file(&path)?;
             let pth = has_top_level_pth(&path, &wheel.filename)?;
@@ -254,8 +261,17 @@ pub fn write_bundle(input: &BundleInput, output: &Path) -> Result<WrittenBundle,
                 Source::Bytes(bytes) => bytes.len() as u64 >= u32::MAX as u64,
                 Source::File(path) => fs_err::metadata(path)?.len() >= u32::MAX as u64,
             };
+            // Wheels and bytecode archives are compressed already; the rest is text.
+            let method = match source {
+                Source::Bytes(_) => CompressionMethod::Deflated,
+                Source::File(_) if name.starts_with(".wharf/script/") => {
+                    CompressionMethod::Deflated
+                }
+                Source::File(_) => CompressionMethod::Stored,
+            };
             let options = SimpleFileOptions::default()
-                .compression_method(CompressionMethod::Stored)
+                .compression_method(method)
+                .compression_level((method == CompressionMethod::Deflated).then_some(9))
                 .last_modified_time(time)
                 .unix_permissions(0o644)
                 .large_file(large);
@@ -286,8 +302,9 @@ pub fn write_bundle(input: &BundleInput, output: &Path) -> Result<WrittenBundle,
     })
 }
 
-/// Rewrite a wheel with its entries sorted and every timestamp set to `time`, copying the
-/// compressed data as it is (fast, and the content and RECORD stay the same).
+/// Rewrite a wheel with every entry deflated at the highest level, in a fixed order
+/// (sorted, `.dist-info` last as PEP 427 recommends) with every timestamp set to `time`.
+/// The content, and so RECORD, stays the same.
 pub fn normalize_wheel(source: &Path, target: &Path, time: DateTime) -> Result<(), BundleError> {
     let mut archive = ZipArchive::new(fs_err::File::open(source)?)
         .map_err(|err| BundleError::zip(source, err))?;
@@ -296,20 +313,55 @@ pub fn normalize_wheel(source: &Path, target: &Path, time: DateTime) -> Result<(
         .map(|name| name.map(|name| name.into_owned()))
         .collect::<Result<_, _>>()
         .map_err(|err| BundleError::zip(source, err))?;
-    names.sort();
-    let mut zip = ZipWriter::new(fs_err::File::create(target)?);
+    names.sort_by_key(|name| {
+        let dist_info = name
+            .split('/')
+            .next()
+            .is_some_and(|top| top.ends_with(".dist-info"));
+        (dist_info, name.clone())
+    });
+    let mut zip = ZipWriter::new(std::io::BufWriter::new(fs_err::File::create(target)?));
     for name in names {
-        let entry = archive
+        let mut entry = archive
             .by_name(&name)
             .map_err(|err| BundleError::zip(source, err))?;
-        let mode = entry
-            .unix_mode()
-            .map(|mode| if mode & 0o111 != 0 { 0o755 } else { 0o644 });
-        zip.raw_copy_file_touch(entry, time, mode.or(Some(0o644)))
-            .map_err(|err| BundleError::zip(source, err))?;
+        let executable = entry.unix_mode().is_some_and(|mode| mode & 0o111 != 0);
+        if entry.is_dir() {
+            continue;
+        }
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(9))
+            .last_modified_time(time)
+            .unix_permissions(if executable { 0o755 } else { 0o644 })
+            .large_file(entry.size() >= u32::MAX as u64);
+        zip.start_file(name.as_str(), options)
+            .map_err(|err| BundleError::zip(target, err))?;
+        std::io::copy(&mut entry, &mut zip)?;
     }
-    zip.finish().map_err(|err| BundleError::zip(target, err))?;
+    zip.finish()
+        .map_err(|err| BundleError::zip(target, err))?
+        .flush()?;
     Ok(())
+}
+
+/// The recompressed copy of a wheel in `cache`, made on first use.
+fn recompressed(cache: &Path, wheel: &Path) -> Result<PathBuf, BundleError> {
+    let (sha256, _) = hash_file(wheel)?;
+    let target = cache.join(format!("{sha256}.whl"));
+    if target.is_file() {
+        return Ok(target);
+    }
+    fs_err::create_dir_all(cache)?;
+    let temp = tempfile::Builder::new()
+        .prefix(".wheel-")
+        .tempfile_in(cache)?;
+    normalize_wheel(wheel, temp.path(), DateTime::default())?;
+    temp.persist(&target).map_err(|err| BundleError::Output {
+        path: target.clone(),
+        message: err.error.to_string(),
+    })?;
+    Ok(target)
 }
 
 /// Whether a wheel installs a `.pth` file at the top of site-packages.

@@ -192,6 +192,13 @@ pub(crate) async fn bundle(
             .map(|i| i.version.to_string()),
         source_date_epoch,
         tool: format!("wharf {}", env!("CARGO_PKG_VERSION")),
+        wheel_cache: Some(
+            collection
+                .context
+                .cache
+                .bucket(wharf_cache::Bucket::Builds)?
+                .join("bundle-wheels"),
+        ),
     };
     let spinner = printer.spinner("Writing the bundle");
     let written = wharf_bundle::write_bundle(&input, &output)?;
