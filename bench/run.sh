@@ -302,6 +302,8 @@ job_bundle() {
     # `#!/usr/bin/env python3.11` must find the interpreter itself, not a pyenv shim
     # (~50 ms of bash per start here); pex and shiv get it as an absolute shebang.
     local -x PATH="${PYTHON%/*}:$PATH"
+    # Every tool (and the baseline venv, whose installer compiles) may write bytecode.
+    unset PYTHONDONTWRITEBYTECODE
     mkdir -p "$dir"
 
     local have_wharf=0 wharf_flags=(--python-shebang "$PYTHON")

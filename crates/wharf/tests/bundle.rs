@@ -221,6 +221,17 @@ fn no_entry_point_behaves_like_python() {
         stdout(&output)
     );
 
+    // Isolated from the host interpreter's packages (pip is in its site-packages), unless
+    // asked.
+    let output = run_bundle(&path, &root, &["-c", "import pip"]);
+    assert_failure(&output, &["No module named 'pip'"]);
+    let output = bundle_command(&path, &root)
+        .env("WHARF_BUNDLE_INHERIT_PATH", "1")
+        .args(["-c", "import pip"])
+        .output()
+        .unwrap();
+    assert_success(&output);
+
     // With no arguments it is a REPL: statements from stdin run with the bundle importable.
     let mut child = bundle_command(&path, &root)
         .stdin(Stdio::piped())

@@ -1,97 +1,95 @@
-# wharf bundle, warm path: run an extracted bundle importing nothing but os and sys.
-# First run, errors and WHARF_BUNDLE_TOOLS go to _wharf_bootstrap.py (from the archive).
+# wharf bundle, warm path: run the extracted bundle, importing nothing but os and sys. This file
+# is compiled from source on every run (zipimport caches no bytecode), and compiling costs about
+# as much as everything else it does, so it is kept small: the rarely needed parts are in _L,
+# compiled only when used. First runs, errors and WHARF_BUNDLE_TOOLS go to _wharf_bootstrap.
 true, false, null = True, False, None
 _C = None  # wharf: config
 
 
-def _main():
-    import os, sys
+def _main(os, sys, G):
+    C, S, e = _C, _L, os.environ.get
+    A, t = os.path.dirname(__file__), _target(os, sys)
+    x = e("WHARF_BUNDLE_TOOLS", "0") not in ("", "0")
+    if x or t is None:
+        import _wharf_bootstrap as b
 
-    C, G, e = _C, globals(), os.environ.get
-    A = os.path.dirname(__file__)
-    if e("WHARF_BUNDLE_TOOLS", "0") not in ("", "0"):
-        import _wharf_bootstrap
-
-        sys.exit(_wharf_bootstrap.tools(sys.argv[1:], C, A, _target(os, sys)))
-    t = _target(os, sys)
-    if t is None:
-        import _wharf_bootstrap
-
-        _wharf_bootstrap.fail_no_target(C, A)
-    r = e("WHARF_ROOT") or os.path.join(
-        e("WHARF_CACHE_DIR") or os.path.join(e("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "wharf"),
-        "bundles-v1",
-    )
-    r = os.path.abspath(r)
-    d = os.path.join(r, C["id"], t["key"])
+        sys.exit(b.tools(sys.argv[1:], C, A, t) if x else b.fail_no_target(C, A))
+    r = e("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    r = os.path.abspath(e("WHARF_ROOT") or os.path.join(e("WHARF_CACHE_DIR") or os.path.join(r, "wharf"), "bundles-v1"))
+    d, L = os.path.join(r, C["id"], t["key"]), {}
     if not os.path.isdir(d):
-        f = _fallback(os, e, C["id"], t["key"])
-        if f:
-            d = f
-        else:
-            import _wharf_bootstrap
+        exec(compile(S, "<wharf bootstrap>", "exec"), L)
+        d = L["fallback"](os, e, r, C["id"], t["key"])
+        if not d:
+            import _wharf_bootstrap as b
 
-            d = _wharf_bootstrap.extract(C, t, A, r)
+            d = b.extract(C, t, A, r)
     try:
         os.utime(d)
     except OSError:
         pass
-    a = os.path.abspath(A)
-    sys.path[:] = [p for p in sys.path if p != A and os.path.abspath(p or ".") != a]
-    sp = os.path.join(d, "site-packages")
+    a, p, n = os.path.abspath(A), os.path.join(d, "site-packages"), C["entry"]
+    h = [a]
+    if "site" in sys.modules and not e("WHARF_BUNDLE_INHERIT_PATH"):  # isolated from the host's packages
+        try:
+            s = sys.modules["site"]
+            h += s.getsitepackages() + [s.getusersitepackages()]
+        except Exception:
+            pass
+    h = [os.path.abspath(q) for q in h]
+    sys.path[:] = [q for q in sys.path if not any(y == g or y.startswith(g + os.sep) for y in [os.path.abspath(q or ".")] for g in h)]
     if t["pth"]:
         import site
 
-        site.addsitedir(sp)
-        if sp in sys.path:
-            sys.path.remove(sp)
-    sys.path.insert(0, sp)
+        site.addsitedir(p)
+        p in sys.path and sys.path.remove(p)
+    sys.path.insert(0, p)
     for k, v in C["inject_env"].items():
         os.environ.setdefault(k, v)
-    n, P, X = C["entry"], _python, _exec
-    for k in list(G):  # the entry (or the REPL) runs in this namespace: leave no bootstrap names
-        if k not in ("__name__", "__doc__", "__package__", "__loader__", "__spec__", "__annotations__", "__builtins__"):
+    for k in list(G):  # the entry or the REPL runs in this namespace: no bootstrap names
+        if k not in ("__name__", "__doc__", "__package__", "__loader__", "__spec__", "__builtins__"):
             del G[k]
-    if n is None:
-        return P(os, sys, G, C)
-    if "module" in n:
-        if n["function"]:
-            __import__(n["module"])
-            f = sys.modules[n["module"]]
-            for k in n["function"].split("."):
-                f = getattr(f, k)
-            sys.exit(f())
-        import runpy
+    if n and "module" in n:
+        if not n["function"]:
+            import runpy
 
-        runpy._run_module_as_main(n["module"], False)
-        return
-    p = os.path.join(d, n.get("script") or n["wheel_script"])
-    if "script" in n:
-        sys.path.insert(0, os.path.dirname(p))
-    X(os, sys, p, G)
+            return runpy._run_module_as_main(n["module"], False)
+        __import__(n["module"])
+        f = sys.modules[n["module"]]
+        for k in n["function"].split("."):
+            f = getattr(f, k)
+        sys.exit(f())
+    L or exec(compile(S, "<wharf bootstrap>", "exec"), L)
+    L["run"](os, sys, G, C, d, n)
 
 
 def _target(os, sys):
-    # The first target this interpreter can run, or None.
-    v, m = tuple(sys.version_info[:2]), None
+    # The first target this interpreter runs: implementation, Python version, platform.
+    v, m = sys.version_info[:2], None
     for t in _C["targets"]:
-        if t["implementation"] not in (None, sys.implementation.name):
+        p, i, w = t["platform"], t["python"], t["python_min"]
+        if t["implementation"] not in (None, sys.implementation.name) or i and v != tuple(i) or w and v < tuple(w):
             continue
-        if t["python"] and v != tuple(t["python"]) or t["python_min"] and v < tuple(t["python_min"]):
-            continue
-        p = t["platform"]
         if p:
             if m is None:
-                m = _platform(os, sys)
-            a = _arch(p["arch"] or "")
-            if p["os"] != m[0] or a != m[1] and a not in ("universal2", "universal"):
+                s, g = sys.platform, None
+                if s == "win32":
+                    m = "windows", "aarch64" if "ARM64" in sys.version else "x86_64" if "AMD64" in sys.version else "i686"
+                else:
+                    try:  # "glibc 2.36"
+                        g = tuple(map(int, os.confstr("CS_GNU_LIBC_VERSION").split()[1].split(".")[:2]))
+                    except Exception:
+                        pass
+                    k = _arch(os.uname().machine)
+                    k = {"x86_64": "i686", "aarch64": "armv7l"}.get(k, k) if sys.maxsize < 2**32 else k
+                    m = "linux" if s.startswith("linux") else s, k
+                m += (g,)
+            q, l = p["libc"], p["libc_min"]
+            if p["os"] != m[0] or _arch(p["arch"]) not in (m[1], "universal2") or q == "musl" and m[2]:
                 continue
-            if p["libc"] == "glibc" and (m[2] is None or m[2] < tuple(p["libc_min"] or ())):
-                continue
-            if p["libc"] == "musl" and m[2] is not None:
+            if q == "glibc" and not (m[2] and m[2] >= tuple(l or ())):
                 continue
         return t
-    return None
 
 
 def _arch(a):
@@ -99,26 +97,14 @@ def _arch(a):
     return {"amd64": "x86_64", "arm64": "aarch64", "i386": "i686", "x86": "i686", "win32": "i686"}.get(a, a)
 
 
-def _platform(os, sys):
-    # (os, normalized arch, glibc version or None) of the running interpreter.
-    s, g = sys.platform, None
-    if s == "win32":
-        v = sys.version
-        return "windows", "aarch64" if "ARM64" in v else "x86_64" if "AMD64" in v else "i686", None
-    a = _arch(os.uname().machine)
-    if sys.maxsize < 2**32:
-        a = {"x86_64": "i686", "aarch64": "armv7l"}.get(a, a)
-    try:
-        g = os.confstr("CS_GNU_LIBC_VERSION") or ""
-        g = tuple(map(int, g.split()[1].split(".")[:2])) if g.startswith("glibc ") else None
-    except (ValueError, OSError, IndexError):
-        g = None
-    return "linux" if s.startswith("linux") else s, a, g
-
-
-def _fallback(os, e, i, k):
-    # A finished extraction under the temp-dir fallback, if it is ours (not a planted one).
-    if not hasattr(os, "getuid"):
+_L = r'''
+def fallback(os, e, r, i, k):
+    # A finished extraction under the temp-dir fallback, when the root cannot be written to,
+    # and only from a private directory of this user (not one planted in a shared /tmp).
+    q = r
+    while not os.path.exists(q) and os.path.dirname(q) != q:
+        q = os.path.dirname(q)
+    if os.access(q, os.W_OK) or not hasattr(os, "getuid"):
         return None
     b = os.path.join(e("TMPDIR") or "/tmp", "wharf-bundles-%d" % os.getuid())
     try:
@@ -130,20 +116,13 @@ def _fallback(os, e, i, k):
     return d if ok and os.path.isdir(d) else None
 
 
-def _exec(os, sys, p, G):
-    # Run a file as __main__ in this module's (cleaned) namespace, like `python FILE`,
-    # leaving sys.argv[0] as invoked; a non-Python wheel script is exec'd instead.
-    with open(p, "rb") as f:
-        c = f.read()
-    if c[:2] == b"#!" and b"python" not in c.split(b"\n", 1)[0]:
-        os.execv(p, [p] + sys.argv[1:])
-    c = compile(c, p, "exec")
-    G.update(__file__=p, __cached__=None, __loader__=None, __spec__=None, __package__=None)
-    exec(c, G)
-
-
-def _python(os, sys, G, C):
-    # No entry point: behave like `python` (-c CODE, -m MODULE, FILE, or the REPL).
+def run(os, sys, G, C, d, n):
+    # A script entry, a .data/scripts entry, or no entry: behave like `python`.
+    if n:
+        p = os.path.join(d, n.get("script") or n["wheel_script"])
+        if "script" in n:
+            sys.path.insert(0, os.path.dirname(p))
+        return execfile(os, sys, G, p)
     a = sys.argv[1:]
     o = a[0] if a else ""
     c, m = o[:2] == "-c", o[:2] == "-m"
@@ -175,10 +154,9 @@ def _python(os, sys, G, C):
         if sys.flags.ignore_environment:  # PYTHONINSPECT would be ignored
             import code
 
-            code.interact(banner=b, local=G, exitmsg="")
-            return
+            return code.interact(banner=b, local=G, exitmsg="")
         sys.stderr.write(b + "\n")
-        os.environ["PYTHONINSPECT"] = "1"
+        os.environ["PYTHONINSPECT"] = "1"  # the interpreter's REPL, once this module is done
 
         def hook(h=getattr(sys, "__interactivehook__", None), env=os.environ):
             env.pop("PYTHONINSPECT", None)  # not for child processes
@@ -188,4 +166,17 @@ def _python(os, sys, G, C):
         sys.__interactivehook__ = hook
 
 
-_main()
+def execfile(os, sys, G, p):
+    # Run a file as __main__ in this namespace, like `python FILE`, with sys.argv[0] left as
+    # invoked; a file with a non-Python #! line is exec'd instead.
+    with open(p, "rb") as f:
+        c = f.read()
+    if c[:2] == b"#!" and b"python" not in c.split(b"\n", 1)[0]:
+        os.execv(p, [p] + sys.argv[1:])
+    G.update(__file__=p, __cached__=None, __loader__=None, __spec__=None, __package__=None)
+    exec(compile(c, p, "exec"), G)
+'''
+
+import os, sys  # both already loaded by the interpreter
+
+_main(os, sys, globals())

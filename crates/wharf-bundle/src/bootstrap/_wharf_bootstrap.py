@@ -260,7 +260,7 @@ class _Bundle(object):
 # --- installing wheels ----------------------------------------------------------------------
 
 
-def _parts(name):
+def _parts(name, where):
     """The path components of a zip member, refusing anything that could leave the target."""
     parts = name.split("/")
     bad = (
@@ -271,7 +271,7 @@ def _parts(name):
         or (os.name == "nt" and ":" in name)
     )
     if bad:
-        raise Damaged("unsafe path %r" % name)
+        raise Damaged("%s has an unsafe path %r" % (where, name))
     return parts
 
 
@@ -352,7 +352,7 @@ def _install_wheel(file, filename, dests, writer, shebang=None):
             name = info.filename
             if name.endswith("/"):
                 continue
-            parts = _parts(name)
+            parts = _parts(name, filename)
             first_line = None
             executable = bool((info.external_attr >> 16) & 0o111)
             if parts[0] == data:
@@ -373,7 +373,7 @@ def _install_wheel(file, filename, dests, writer, shebang=None):
     return dist_info
 
 
-def _unzip(file, base, writer):
+def _unzip(file, base, writer, where):
     """Unpack a plain zip (the bytecode member) over base."""
     import zipfile
 
@@ -382,7 +382,7 @@ def _unzip(file, base, writer):
             if info.filename.endswith("/"):
                 continue
             with archive.open(info) as source:
-                writer.copy(source, os.path.join(base, *_parts(info.filename)), False)
+                writer.copy(source, os.path.join(base, *_parts(info.filename, where)), False)
 
 
 def _install_target(bundle, target, dests, writer, scratch, shebang=None):
@@ -403,7 +403,7 @@ def _install_target(bundle, target, dests, writer, scratch, shebang=None):
         file = bundle.open_verified(target["pyc"], bundle.pinned(target["pyc"], "files"), scratch)
         first = len(writer.record or ())
         try:
-            _unzip(file, dests["purelib"], writer)
+            _unzip(file, dests["purelib"], writer, target["pyc"])
         finally:
             file.close()
         pyc = (first, len(writer.record or ()))
@@ -411,7 +411,7 @@ def _install_target(bundle, target, dests, writer, scratch, shebang=None):
         if member.startswith(".wharf/script/"):
             file = bundle.open_verified(member, bundle.pinned(member, "files"), scratch)
             try:
-                path = os.path.join(dests["script"], *_parts(member[len(".wharf/script/") :]))
+                path = os.path.join(dests["script"], *_parts(member[len(".wharf/script/") :], member))
                 writer.copy(file, path, False)
             finally:
                 file.close()
@@ -432,14 +432,16 @@ def _lock(directory, key):
     try:
         import fcntl
     except ImportError:  # Windows
+        import errno
         import msvcrt
 
         while True:
             try:
                 msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
                 return fd, True
-            except OSError:
-                continue  # LK_LOCK gives up after 10 s: keep waiting
+            except OSError as err:
+                if err.errno != errno.EDEADLOCK:  # LK_LOCK gives up after 10 s: keep waiting
+                    return fd, False
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         return fd, True
@@ -524,11 +526,11 @@ def extract(config, target, archive, root):
         if fallback == os.path.abspath(root):
             _fail(archive, "cannot write to %s (%s)" % (root, _reason(err)))
         note = "%s: cannot write to %s (%s); extracting to %s instead" % (_shown(archive), root, _reason(err), fallback)
-        root = fallback
         try:
-            fd, locked = _lock(os.path.join(root, bundle_id), key)
+            fd, locked = _lock(os.path.join(fallback, bundle_id), key)
         except OSError as err2:
-            _fail(archive, "cannot write to %s (%s) nor to %s (%s)" % (note and root, _reason(err), fallback, _reason(err2)))
+            _fail(archive, "cannot write to %s (%s) nor to %s (%s)" % (root, _reason(err), fallback, _reason(err2)))
+        root = fallback
     parent = os.path.join(root, bundle_id)
     final = os.path.join(parent, key)
     try:
@@ -775,39 +777,36 @@ def _venv(config, target, archive, directory, force):
             shutil.rmtree(dest, ignore_errors=True)
             raise
         sp = paths["purelib"]
-
-        def rel(path):
-            return os.path.relpath(path, sp).replace(os.sep, "/")
-
-        records = {}
+        owner = {}  # installed path -> dist-info directory, for RECORD
         for dist_info, first, end in installed:
-            rows = records[dist_info] = [(rel(p), h, n) for p, h, n in writer.record[first:end]]
-            # Console and GUI scripts.
+            for row in writer.record[first:end]:
+                owner[row[0]] = dist_info
             mark = len(writer.record)
             for name, module, attrs in _entry_points(os.path.join(sp, dist_info, "entry_points.txt")):
                 _launcher(writer, paths["scripts"], name, shebang, _call_body(module, attrs), python)
             writer.write(os.path.join(sp, dist_info, "INSTALLER"), b"wharf\n")
-            rows += [(rel(p), h, n) for p, h, n in writer.record[mark:]]
+            for row in writer.record[mark:]:
+                owner[row[0]] = dist_info
         # Bytecode belongs to the distribution of its source.
-        sources = {}
-        for dist_info, rows in records.items():
-            for row in rows:
-                sources[row[0]] = dist_info
-        for path, digest, size in writer.record[pyc[0] : pyc[1]]:
-            row = rel(path)
-            directory, _, name = row.rpartition("/")
-            source = directory[: -len("__pycache__")] + name.split(".", 1)[0] + ".py"
-            if source in sources:
-                records[sources[source]].append((row, digest, size))
-        for dist_info, rows in records.items():
-            rows.append((dist_info + "/RECORD", "", ""))
-            with open(os.path.join(sp, dist_info, "RECORD"), "w", newline="", encoding="utf-8") as file:
-                csv.writer(file, lineterminator="\n").writerows(sorted(set(rows)))
-        if config.get("entry"):
+        for path, _, _ in writer.record[pyc[0] : pyc[1]]:
+            directory, name = os.path.split(path)
+            source = os.path.join(os.path.dirname(directory), name.split(".", 1)[0] + ".py")
+            if os.path.basename(directory) == "__pycache__" and source in owner:
+                owner[path] = owner[source]
+        if config.get("entry"):  # the bundle's own command (replacing a console script of that name)
             name = config.get("name") or "app"
             if name in made_by_venv or name.startswith("python") or name.startswith("activate"):
                 _say("%s: not writing %s: the venv has a file of that name" % (_shown(archive), name))
             else:
                 _launcher(writer, paths["scripts"], name, shebang, _entry_body(config, paths), python)
+        records = {dist_info: {} for dist_info, _, _ in installed}
+        for path, digest, size in writer.record:  # the last write of a path wins
+            if path in owner:
+                records[owner[path]][os.path.relpath(path, sp).replace(os.sep, "/")] = (digest, size)
+        for dist_info, rows in records.items():
+            rows[dist_info + "/RECORD"] = ("", "")
+            with open(os.path.join(sp, dist_info, "RECORD"), "w", newline="", encoding="utf-8") as file:
+                out = csv.writer(file, lineterminator="\n")
+                out.writerows((path,) + rows[path] for path in sorted(rows))
     _say("%s: created a virtual environment in %s with %d distributions" % (_shown(archive), directory, len(installed)))
     return 0
