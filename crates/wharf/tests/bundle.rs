@@ -610,3 +610,101 @@ fn base_version() -> (u32, u32) {
     let mut parts = text.split_whitespace().map(|part| part.parse().unwrap());
     (parts.next().unwrap(), parts.next().unwrap())
 }
+
+#[test]
+fn one_bundle_carries_several_targets_and_picks_at_run_time() {
+    if std::env::consts::ARCH != "x86_64" {
+        return;
+    }
+    let context = TestContext::new();
+    let (major, minor) = base_version();
+    for minor in [minor, minor + 1] {
+        let tag = format!("cp{major}{minor}-cp{major}{minor}-manylinux_2_17_x86_64");
+        context.wheel(
+            WheelBuilder::new("native", "1.0")
+                .tag(&tag)
+                .without_module()
+                .file(
+                    "native/__init__.py",
+                    format!("WHICH = 'cp{major}{minor}'\n"),
+                ),
+        );
+    }
+    let index = context.serve(IndexOptions::default());
+    let this = format!("{major}.{minor}");
+    let next = format!("{major}.{}", minor + 1);
+    let output = context.run(&[
+        "bundle",
+        "native",
+        "-o",
+        "native.pyz",
+        "-i",
+        &index.url,
+        "--python-version",
+        &next,
+        "--python-version",
+        &this,
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ]);
+    assert_success(&output);
+    // Two interpreter versions: the shebang names none of them.
+    let bytes = fs_err::read(context.cwd.join("native.pyz")).unwrap();
+    assert!(bytes.starts_with(b"#!/usr/bin/env python3\n"));
+    let info = context.run(&["bundle", "info", "native.pyz"]);
+    assert_success(&info);
+    assert_eq!(
+        stdout(&info).matches("native 1.0").count(),
+        2,
+        "{}",
+        stdout(&info)
+    );
+
+    let root = context.temp.path().join("root");
+    let output = run_bundle(
+        &context.cwd.join("native.pyz"),
+        &root,
+        &["-c", "import native; print(native.WHICH)"],
+    );
+    assert_success(&output);
+    assert_eq!(stdout(&output).trim(), format!("cp{major}{minor}"));
+}
+
+#[test]
+fn compile_ships_bytecode_that_is_used_as_it_is() {
+    let context = TestContext::new();
+    let index = app_index(&context);
+    let path = bundle(
+        &context,
+        &index,
+        &["app", "-c", "app", "-o", "app.pyz", "--compile"],
+    );
+    let info = context.run(&["bundle", "info", "app.pyz"]);
+    assert!(
+        stdout(&info).contains("with precompiled bytecode"),
+        "{}",
+        stdout(&info)
+    );
+    let root = context.temp.path().join("root");
+    let output = bundle_command(&path, &root)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let pycs: Vec<String> = walk(&root)
+        .into_iter()
+        .map(|path| path.display().to_string())
+        .filter(|path| path.contains("/app/__pycache__/cli.") && path.ends_with(".pyc"))
+        .collect();
+    assert_eq!(pycs.len(), 1, "{pycs:?}");
+    // Reproducible with bytecode too.
+    let again = bundle(
+        &context,
+        &index,
+        &["app", "-c", "app", "-o", "again/app.pyz", "--compile"],
+    );
+    assert!(
+        fs_err::read(&path).unwrap() == fs_err::read(&again).unwrap(),
+        "two --compile builds differ"
+    );
+}

@@ -118,6 +118,10 @@ def fail_no_target(config, archive=None):
 # --- reading and verifying members ----------------------------------------------------------
 
 
+_PREAD = hasattr(os, "pread")
+_SEEK_LOCK = None if _PREAD else __import__("threading").Lock()
+
+
 class _Slice(object):
     """A read-only, seekable window onto a file: a STORED member read in place."""
 
@@ -143,8 +147,12 @@ class _Slice(object):
         n = left if n is None or n < 0 else min(n, left)
         if n <= 0:
             return b""
-        self._file.seek(self._start + self._pos)
-        data = self._file.read(n)
+        if _PREAD:  # positioned reads: slices of one file can be read from several threads
+            data = os.pread(self._file.fileno(), n, self._start + self._pos)
+        else:
+            with _SEEK_LOCK:
+                self._file.seek(self._start + self._pos)
+                data = self._file.read(n)
         self._pos += len(data)
         return data
 
@@ -278,9 +286,10 @@ def _parts(name, where):
 class _Writer(object):
     """Writes files under directories, creating parents once, optionally recording hashes."""
 
-    def __init__(self, record=False):
+    def __init__(self, record=False, fresh=False):
         self._made = set()
         self.record = [] if record else None
+        self.fresh = fresh  # writing into a new, empty directory: nothing to replace
 
     def _parent(self, path):
         parent = os.path.dirname(path)
@@ -293,11 +302,13 @@ class _Writer(object):
         import hashlib
 
         self._parent(path)
-        if os.path.lexists(path) and not os.path.isdir(path):
+        if not self.fresh and os.path.lexists(path) and not os.path.isdir(path):
             os.remove(path)
         digest = hashlib.sha256() if self.record is not None else None
         size = 0
-        with open(path, "wb") as out:
+        mode = 0o755 if executable else 0o644
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        with open(os.open(path, flags, mode), "wb") as out:
             if first_line is not None:
                 head = source.readline()
                 if head.startswith(b"#!python"):
@@ -314,7 +325,8 @@ class _Writer(object):
                 size += len(block)
                 if digest:
                     digest.update(block)
-        os.chmod(path, 0o755 if executable else 0o644)
+        if not self.fresh:  # an existing file keeps its mode through O_CREAT
+            os.chmod(path, mode)
         if digest:
             self.record.append((path, _record_hash(digest), size))
         return path
@@ -373,6 +385,34 @@ def _install_wheel(file, filename, dests, writer, shebang=None):
     return dist_info
 
 
+def _unpack_parallel(files, dests, writer, shebang):
+    import threading
+
+    queue = sorted(files, key=lambda item: item[1].seek(0, 2))  # pop() takes the largest first
+    for _, file in queue:
+        file.seek(0)
+    errors = []
+
+    def work():
+        while not errors:
+            try:
+                filename, file = queue.pop()
+            except IndexError:
+                return
+            try:
+                _install_wheel(file, filename, dests, writer, shebang)
+            except BaseException as err:  # re-raised below, in the main thread
+                errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(min(4, len(queue)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def _unzip(file, base, writer, where):
     """Unpack a plain zip (the bytecode member) over base."""
     import zipfile
@@ -389,7 +429,21 @@ def _install_target(bundle, target, dests, writer, scratch, shebang=None):
     """Install every verified member a target needs. Returns [(dist-info dir, first, end)]
     (the range of writer.record each wheel wrote) and the range the bytecode wrote."""
     installed = []
-    for filename in target.get("wheels") or []:
+    wheels = target.get("wheels") or []
+    if writer.record is None and len(wheels) > 1:
+        # A first run: verify every wheel, then unpack them on a few threads (creating files
+        # is mostly waiting on the file system, which threads overlap).
+        files = [
+            (filename, bundle.open_verified(".wharf/wheels/" + filename, bundle.pinned(".wharf/wheels/" + filename, "wheels"), scratch))
+            for filename in wheels
+        ]
+        try:
+            _unpack_parallel(files, dests, writer, shebang)
+        finally:
+            for _, file in files:
+                file.close()
+        wheels = []
+    for filename in wheels:
         member = ".wharf/wheels/" + filename
         file = bundle.open_verified(member, bundle.pinned(member, "wheels"), scratch)
         first = len(writer.record or ())
@@ -604,7 +658,7 @@ def _verify_and_unpack(config, target, archive, temp):
     try:
         with bundle:
             wanted = bundle.target(target["key"])
-            _install_target(bundle, wanted, dests, _Writer(), temp)
+            _install_target(bundle, wanted, dests, _Writer(fresh=True), temp)
             return len(wanted.get("wheels") or [])
     except _damage_errors() as err:
         raise Damaged(str(err) or type(err).__name__)

@@ -441,7 +441,9 @@ fn interpreter_for(
 }
 
 /// Compile every `.py` file of `wheels` with `python` into unchecked-hash pycs (valid
-/// whatever the files' times after extraction), and zip the `__pycache__` files.
+/// whatever the files' times after extraction), and zip the `__pycache__` files. The
+/// recorded source path is a fixed `site-packages/…` (Python corrects it on import), so
+/// the result does not depend on where it was compiled.
 fn compile_target(
     python: &Interpreter,
     wheels: &[WheelInput],
@@ -478,7 +480,7 @@ fn compile_target(
     let status = std::process::Command::new(&python.executable)
         .args([
             "-c",
-            "import compileall, py_compile, sys\ncompileall.compile_dir(sys.argv[1], quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)",
+            "import compileall, py_compile, sys\ncompileall.compile_dir(sys.argv[1], ddir='site-packages', quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)",
         ])
         .arg(work)
         .env("PYTHONHASHSEED", "0")
