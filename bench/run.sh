@@ -362,6 +362,14 @@ job_bundle() {
         for tool in "${tools[@]}"; do
             args+=(-n "$tool (./$(basename "${file[$tool]}") --version)" "${run[$tool]}")
         done
+        # The same runs on a clean interpreter (an empty venv's python: no .pth files from
+        # the base site-packages), comparable with the venv baselines.
+        [ -x "$dir/clean/bin/python" ] || "$PYTHON" -m venv --without-pip "$dir/clean"
+        for tool in "${tools[@]}"; do
+            local rest=${run[$tool]#* }
+            local root_value=${run[$tool]%% *}
+            args+=(-n "$tool (clean python $(basename "${file[$tool]}") --version)" "$root_value $dir/clean/bin/python $rest")
+        done
         bench "bundle-warm-$script" --warmup 2 --runs 10 "${args[@]}"
 
         args=()
