@@ -28,7 +28,8 @@ pub use platform::{TargetRequirement, requirement_of};
 pub use prune::prune_extractions;
 pub use read::{BundleReport, read_bundle};
 pub use write::{
-    BundleInput, TargetInput, WheelInput, WrittenBundle, normalize_wheel, write_bundle,
+    BundleInput, DAMAGED_LINE, TargetInput, WheelInput, WrittenBundle, normalize_wheel,
+    write_bundle,
 };
 
 /// The warm-path bootstrap template (`_C = None  # wharf: config` is replaced).

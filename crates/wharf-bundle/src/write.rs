@@ -82,6 +82,13 @@ pub struct WrittenBundle {
     pub manifest: Manifest,
 }
 
+/// The second line of every bundle. Python ignores it while the zip is intact; when the zip's
+/// directory is gone (a truncated copy), Python runs the file as a script instead, and this
+/// coding declaration makes it stop at once with `SyntaxError: encoding problem:
+/// this-wharf-bundle-is-damaged…`, rather than a puzzling complaint about null bytes.
+pub const DAMAGED_LINE: &str =
+    "# coding: this-wharf-bundle-is-damaged.truncated-or-modified.copy-or-rebuild-it";
+
 /// The earliest time a zip can record.
 const ZIP_EPOCH: u64 = 315_532_800;
 
@@ -253,7 +260,7 @@ pub fn write_bundle(input: &BundleInput, output: &Path) -> Result<WrittenBundle,
         .tempfile_in(&dir)?;
     {
         let file = temp.as_file_mut();
-        file.write_all(format!("#!{}\n", input.shebang).as_bytes())?;
+        file.write_all(format!("#!{}\n{DAMAGED_LINE}\n", input.shebang).as_bytes())?;
         let start = file.stream_position()?;
         let mut zip = ZipWriter::new(OffsetWriter { inner: file, start });
         for (name, source) in &members {

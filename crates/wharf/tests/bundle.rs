@@ -390,8 +390,37 @@ fn damaged_bundles_are_refused_and_leave_nothing_behind() {
     let truncated_path = context.cwd.join("truncated.pyz");
     fs_err::write(&truncated_path, &bytes[..bytes.len() * 2 / 3]).unwrap();
     let fresh = context.temp.path().join("fresh");
+    // Python cannot open the zip, so it reads the file as a script, and the bundle's second
+    // line (a coding declaration) stops it with a message that names the problem. When the
+    // cut falls just after an embedded wheel, Python finds that wheel's end record instead
+    // and says it has no __main__ module; either way nothing runs and nothing is written.
     let output = run_bundle(&truncated_path, &fresh, &[]);
     assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("this-wharf-bundle-is-damaged") || message.contains("__main__"),
+        "{message}"
+    );
+    // A cut well inside a large wheel (a typical broken download): the coding line speaks.
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let blob: Vec<u8> = (0..300_000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    context.wheel(WheelBuilder::new("bulky", "1.0").file("bulky/blob.bin", blob));
+    let big = bundle(&context, &index, &["app", "bulky", "-o", "big.pyz"]);
+    let big_bytes = fs_err::read(&big).unwrap();
+    let bulky_at = big_bytes
+        .windows(b".wharf/wheels/bulky".len())
+        .position(|window| window == b".wharf/wheels/bulky")
+        .unwrap();
+    fs_err::write(&truncated_path, &big_bytes[..bulky_at + 200_000]).unwrap();
+    let output = run_bundle(&truncated_path, &fresh, &[]);
+    assert_failure(&output, &["this-wharf-bundle-is-damaged"]);
     assert!(!fresh.exists() || walk(&fresh).is_empty());
 
     // `wharf bundle info` says what is wrong with each.
