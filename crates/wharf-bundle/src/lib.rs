@@ -29,7 +29,7 @@ pub use prune::prune_extractions;
 pub use read::{BundleReport, read_bundle};
 pub use write::{
     BundleInput, DAMAGED_LINE, TargetInput, WheelInput, WrittenBundle, normalize_wheel,
-    write_bundle,
+    site_packages_path, write_bundle,
 };
 
 /// The warm-path bootstrap template (`_C = None  # wharf: config` is replaced).

@@ -371,18 +371,29 @@ fn recompressed(cache: &Path, wheel: &Path) -> Result<PathBuf, BundleError> {
     Ok(target)
 }
 
+/// Where a wheel member lands relative to site-packages: the root and `.data/purelib` or
+/// `.data/platlib` do; the other `.data` schemes (`scripts`, `data`, `headers`) do not.
+/// `data_dir` is the wheel's `{name}-{version}.data`.
+pub fn site_packages_path<'a>(member: &'a str, data_dir: &str) -> Option<&'a str> {
+    match member
+        .strip_prefix(data_dir)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        Some(rest) => rest
+            .strip_prefix("purelib/")
+            .or_else(|| rest.strip_prefix("platlib/")),
+        None => Some(member),
+    }
+}
+
 /// Whether a wheel installs a `.pth` file at the top of site-packages.
 fn has_top_level_pth(path: &Path, filename: &WheelFilename) -> Result<bool, BundleError> {
     let archive =
         ZipArchive::new(fs_err::File::open(path)?).map_err(|err| BundleError::zip(path, err))?;
     let data = filename.data_dir();
     Ok(archive.file_names().flatten().any(|name| {
-        let name: &str = &name;
-        let name = name
-            .strip_prefix(&format!("{data}/purelib/"))
-            .or_else(|| name.strip_prefix(&format!("{data}/platlib/")))
-            .unwrap_or(name);
-        !name.contains('/') && name.ends_with(".pth")
+        site_packages_path(&name, &data)
+            .is_some_and(|path| !path.contains('/') && path.ends_with(".pth"))
     }))
 }
 
@@ -501,6 +512,17 @@ impl Read for OffsetWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_packages_paths() {
+        let data = "demo-1.0.data";
+        assert_eq!(site_packages_path("demo/x.py", data), Some("demo/x.py"));
+        assert_eq!(
+            site_packages_path("demo-1.0.data/platlib/a.pth", data),
+            Some("a.pth")
+        );
+        assert_eq!(site_packages_path("demo-1.0.data/scripts/tool", data), None);
+    }
 
     #[test]
     fn civil_dates() {

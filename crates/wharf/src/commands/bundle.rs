@@ -402,11 +402,9 @@ fn top_level_names(wheel: &WheelInput) -> Result<std::collections::HashSet<Strin
     let data = wheel.filename.data_dir();
     let mut names = std::collections::HashSet::new();
     for name in archive.file_names().flatten() {
-        let name: &str = &name;
-        let name = name
-            .strip_prefix(&format!("{data}/purelib/"))
-            .or_else(|| name.strip_prefix(&format!("{data}/platlib/")))
-            .unwrap_or(name);
+        let Some(name) = wharf_bundle::site_packages_path(&name, &data) else {
+            continue;
+        };
         let top = name.split('/').next().unwrap_or(name);
         let module = top.split('.').next().unwrap_or(top);
         names.insert(module.to_string());
@@ -460,12 +458,10 @@ fn compile_target(
             let Ok(name) = entry.name().map(|name| name.into_owned()) else {
                 continue;
             };
-            let relative = name
-                .strip_prefix(&format!("{data}/purelib/"))
-                .or_else(|| name.strip_prefix(&format!("{data}/platlib/")))
-                .unwrap_or(&name);
+            let Some(relative) = wharf_bundle::site_packages_path(&name, &data) else {
+                continue;
+            };
             if !relative.ends_with(".py")
-                || relative.starts_with(&format!("{data}/"))
                 || wharf_metadata::archive_path::unsafe_reason(relative).is_some()
             {
                 continue;
