@@ -129,6 +129,13 @@ pub struct IndexClient {
     pub(crate) inner: Arc<Inner>,
 }
 
+impl IndexClient {
+    /// The cache this client reads and writes.
+    pub fn cache(&self) -> &Cache {
+        &self.inner.options.cache
+    }
+}
+
 impl std::fmt::Debug for IndexClient {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter

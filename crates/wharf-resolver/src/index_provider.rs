@@ -109,7 +109,14 @@ pub struct IndexProvider {
     builder: Option<Arc<dyn SourceBuilder>>,
     /// Wheels built from sdists, by project and version.
     built: Mutex<HashMap<(PackageName, Version), DistFile>>,
+    /// What earlier resolutions found each project to depend on (read once, lazily).
+    hints: std::sync::OnceLock<HashMap<PackageName, Vec<PackageName>>>,
 }
+
+/// The file, in the cache's index-page bucket, that keeps what each project depended on
+/// when last resolved: names only, for fetching pages ahead of the solver.
+/// One line per project: its name, then the names it depended on, separated by spaces.
+const HINTS_FILE: &str = "dependency-hints-v1.txt";
 
 impl IndexProvider {
     /// A provider for a target with these tags and Python version. `direct` maps projects
@@ -130,7 +137,30 @@ impl IndexProvider {
             files: Mutex::default(),
             builder: None,
             built: Mutex::default(),
+            hints: std::sync::OnceLock::new(),
         }
+    }
+
+    fn hints_path(&self) -> std::path::PathBuf {
+        self.client
+            .cache()
+            .root()
+            .join(wharf_cache::Bucket::Simple.dir_name())
+            .join(HINTS_FILE)
+    }
+
+    fn hints(&self) -> &HashMap<PackageName, Vec<PackageName>> {
+        self.hints.get_or_init(|| {
+            let text = std::fs::read_to_string(self.hints_path()).unwrap_or_default();
+            text.lines()
+                .filter_map(|line| {
+                    let mut names = line
+                        .split_whitespace()
+                        .filter_map(|name| name.parse::<PackageName>().ok());
+                    Some((names.next()?, names.collect()))
+                })
+                .collect()
+        })
     }
 
     /// Let the provider use sdists, building them with `builder`.
@@ -376,6 +406,41 @@ fn summarize_build_error(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Provider for IndexProvider {
+    fn remembered_dependencies(&self, name: &PackageName) -> Vec<PackageName> {
+        self.hints().get(name).cloned().unwrap_or_default()
+    }
+
+    fn remember_dependencies(&self, dependencies: &BTreeMap<PackageName, Vec<PackageName>>) {
+        let mut merged: BTreeMap<&PackageName, &Vec<PackageName>> = self.hints().iter().collect();
+        let mut changed = false;
+        for (name, list) in dependencies {
+            if merged.get(name).is_none_or(|old| *old != list) {
+                merged.insert(name, list);
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+        let mut text = String::new();
+        for (name, list) in merged {
+            text.push_str(name.as_ref());
+            for dependency in list {
+                text.push(' ');
+                text.push_str(dependency.as_ref());
+            }
+            text.push('\n');
+        }
+        // Only a guess for next time: failing to keep it changes nothing.
+        let path = self.hints_path();
+        if path
+            .parent()
+            .is_some_and(|dir| std::fs::create_dir_all(dir).is_ok())
+        {
+            let _ = wharf_cache::write_atomic(&path, text.as_bytes());
+        }
+    }
+
     fn versions<'a>(
         &'a self,
         name: &'a PackageName,

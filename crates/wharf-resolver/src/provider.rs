@@ -1,5 +1,6 @@
 //! Where the solver's facts come from.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
@@ -108,4 +109,15 @@ pub trait Provider: Send + Sync + 'static {
         name: &'a PackageName,
         version: &'a Version,
     ) -> BoxFuture<'a, Result<Arc<CoreMetadata>, ProviderError>>;
+
+    /// What the last resolution found `name` to depend on: the solver fetches those
+    /// projects' versions ahead of time, so that a deep tree costs one round trip instead of
+    /// one per level. Only a guess (the solver still asks for everything it uses); none by
+    /// default.
+    fn remembered_dependencies(&self, _name: &PackageName) -> Vec<PackageName> {
+        Vec::new()
+    }
+
+    /// After a resolution: what each chosen project depended on.
+    fn remember_dependencies(&self, _dependencies: &BTreeMap<PackageName, Vec<PackageName>>) {}
 }

@@ -371,6 +371,32 @@ impl Solver {
         }
     }
 
+    /// Start fetching the versions of every project the last resolutions reached from these
+    /// (transitively), all at once: in the common case of an unchanged tree every page is
+    /// then on its way before the solver asks.
+    fn prefetch_remembered(&self, roots: &[(ResolverPackage, Ranges<Version>)]) {
+        let mut queue: Vec<PackageName> = roots
+            .iter()
+            .filter_map(|(package, _)| package.name().cloned())
+            .collect();
+        let mut seen: HashSet<PackageName> = queue.iter().cloned().collect();
+        let mut guesses = Vec::new();
+        while let Some(name) = queue.pop() {
+            for dependency in self.facts.provider.remembered_dependencies(&name) {
+                if seen.len() < 2000 && seen.insert(dependency.clone()) {
+                    guesses.push(dependency.clone());
+                    queue.push(dependency);
+                }
+            }
+        }
+        for name in guesses {
+            let facts = self.facts.clone();
+            self.runtime.spawn(async move {
+                let _ = facts.versions(&name).await;
+            });
+        }
+    }
+
     fn choose(
         &self,
         name: &PackageName,
@@ -627,6 +653,7 @@ fn solve(solver: Solver) -> Result<Resolution, ResolveError> {
     // Fetch what the root needs before the solver asks, all at once.
     let root_dependencies = solver.dependencies_of(solver.requirements.iter());
     solver.prefetch(&root_dependencies);
+    solver.prefetch_remembered(&root_dependencies);
     match pubgrub::resolve(&solver, ResolverPackage::Root, root_version()) {
         Ok(selected) => finish(&solver, selected),
         Err(PubGrubError::NoSolution(tree)) => {
@@ -654,10 +681,23 @@ fn finish(
     let mut extras: BTreeMap<PackageName, Vec<ExtraName>> = BTreeMap::new();
     let mut required_by: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
     let direct: HashSet<&PackageName> = solver.requirements.iter().map(|r| &r.name).collect();
+    let mut remembered: BTreeMap<PackageName, Vec<PackageName>> = BTreeMap::new();
     for (package, version) in selected.iter() {
         let Some(dependencies) = learned.edges.get(&(package.clone(), version.clone())) else {
             continue;
         };
+        if let Some(name) = package.name() {
+            let entry = remembered.entry(name.clone()).or_default();
+            entry.extend(
+                dependencies
+                    .iter()
+                    .filter_map(|dependency| dependency.name())
+                    .filter(|dependency| *dependency != name)
+                    .cloned(),
+            );
+            entry.sort();
+            entry.dedup();
+        }
         for dependency in dependencies {
             let Some(name) = dependency.name() else {
                 continue;
@@ -706,6 +746,7 @@ fn finish(
             package.required_by = by.into_iter().collect();
         }
     }
+    solver.facts.provider.remember_dependencies(&remembered);
     Ok(Resolution {
         packages: packages.into_values().collect(),
         warnings: learned.warnings.iter().cloned().collect(),

@@ -415,3 +415,35 @@ fn concurrent_installs_share_one_cold_cache() {
     assert_success(&output);
     assert!(stderr(&output).contains("Removed 0"), "{}", stderr(&output));
 }
+
+/// A resolution remembers what each project depended on, and the next one fetches those
+/// pages ahead of the solver; a remembered project that is no longer needed (or no longer
+/// exists) changes nothing but one wasted request.
+#[test]
+fn remembered_dependencies_are_fetched_ahead_and_never_decide() {
+    let context = TestContext::new();
+    context.wheel(WheelBuilder::new("top", "1.0").requires("middle"));
+    context.wheel(WheelBuilder::new("middle", "1.0").requires("bottom"));
+    context.wheel(WheelBuilder::new("bottom", "1.0"));
+    let index = context.serve(IndexOptions::default());
+    context.venv();
+    assert_success(&context.run(&["install", "top", "-i", &index.url, "--dry-run"]));
+    let hints =
+        fs_err::read_to_string(context.cache.join("simple-v1/dependency-hints-v1.txt")).unwrap();
+    assert!(hints.contains("top middle\n"), "{hints}");
+    assert!(hints.contains("middle bottom\n"), "{hints}");
+
+    // The next resolution asks for every remembered page at once, before the solver has
+    // seen `middle`'s metadata.
+    index.clear_log();
+    assert_success(&context.run(&["install", "top", "-i", &index.url, "--dry-run"]));
+    let log = index.request_log();
+    assert!(log.iter().any(|line| line.contains("/bottom/")), "{log:?}");
+
+    // A newer `top` needs nothing: the remembered `middle` is fetched, never installed.
+    context.wheel(WheelBuilder::new("top", "2.0"));
+    let output = context.run(&["install", "top", "-i", &index.url]);
+    assert_success(&output);
+    let freeze = context.run(&["freeze"]);
+    assert_eq!(stdout(&freeze).trim(), "top==2.0");
+}
