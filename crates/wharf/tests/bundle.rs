@@ -737,3 +737,57 @@ fn compile_ships_bytecode_that_is_used_as_it_is() {
         "two --compile builds differ"
     );
 }
+
+#[test]
+fn a_crashed_extraction_is_never_used() {
+    let context = TestContext::new();
+    let index = app_index(&context);
+    let path = bundle(&context, &index, &["app", "-c", "app", "-o", "app.pyz"]);
+    let info = context.run(&["bundle", "info", "app.pyz", "--json"]);
+    assert_success(&info);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&info)).unwrap();
+    let id = json["id"].as_str().unwrap();
+    let key = json["manifest"]["targets"][0]["key"].as_str().unwrap();
+    // What a first run killed mid-way leaves: a half-written temporary directory and the
+    // lock file (the lock itself died with the process).
+    let root = context.temp.path().join("root");
+    let leftover = root.join(id).join(format!(".tmp-{key}-4242-deadbeef"));
+    fs_err::create_dir_all(leftover.join("site-packages/app")).unwrap();
+    fs_err::write(
+        leftover.join("site-packages/app/cli.py"),
+        "raise SystemExit('half-written')\n",
+    )
+    .unwrap();
+    fs_err::write(root.join(id).join(format!("{key}.lock")), "").unwrap();
+
+    let output = run_bundle(&path, &root, &[]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).starts_with("hello helper"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(extractions(&output), 1);
+    assert!(!leftover.exists(), "the leftover was not cleaned up");
+
+    // A real first run killed at several points (before, during or after unpacking): the
+    // next run always works.
+    for delay in [5, 20, 40, 80] {
+        let fresh = context.temp.path().join(format!("killed-{delay}"));
+        let mut child = bundle_command(&path, &fresh)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let output = run_bundle(&path, &fresh, &[]);
+        assert_success(&output);
+        assert!(
+            stdout(&output).starts_with("hello helper"),
+            "{}",
+            stdout(&output)
+        );
+    }
+}
