@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -74,8 +74,7 @@ pub struct IndexServer {
     /// The server root, `http://127.0.0.1:PORT`.
     pub base: String,
     state: Arc<ServerState>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: crate::server::Background,
 }
 
 struct ServerState {
@@ -89,54 +88,22 @@ impl IndexServer {
     ///
     /// Panics when the server cannot start: this is test support.
     pub fn serve(dir: &Path, options: IndexOptions) -> IndexServer {
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port on 127.0.0.1");
-        listener
-            .set_nonblocking(true)
-            .expect("make the listener non-blocking");
-        let port = listener.local_addr().expect("listener address").port();
         let state = Arc::new(ServerState {
             dir: dir.to_path_buf(),
             options,
             log: Mutex::new(Vec::new()),
         });
-        let (shutdown, shutdown_signal) = tokio::sync::oneshot::channel::<()>();
-        let thread_state = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name(format!("index-server-{port}"))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("start the index server's runtime");
-                runtime.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("register the listener");
-                    let router = axum::Router::new()
-                        .fallback(handle)
-                        .with_state(thread_state);
-                    tokio::select! {
-                        result = axum::serve(listener, router) => {
-                            if let Err(err) = result {
-                                eprintln!("index server stopped: {err}");
-                            }
-                        }
-                        _ = shutdown_signal => {}
-                    }
-                });
-                // Open keep-alive connections belong to the runtime: drop them with it rather
-                // than waiting for clients to hang up.
-                runtime.shutdown_timeout(Duration::from_millis(100));
-            })
-            .expect("spawn the index server thread");
+        let router = axum::Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&state));
+        let server = crate::server::Background::serve("index-server", router);
+        let port = server.port;
         let base = format!("http://127.0.0.1:{port}");
         IndexServer {
             url: format!("{base}/simple/"),
             base,
             state,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -161,17 +128,6 @@ impl IndexServer {
     /// The URL of a file download, `http://127.0.0.1:PORT/files/FILENAME`.
     pub fn file_url(&self, filename: &str) -> String {
         format!("{}/files/{filename}", self.base)
-    }
-}
-
-impl Drop for IndexServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
@@ -838,7 +794,7 @@ mod tests {
 
     #[test]
     fn upload_time_format() {
-        let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let time = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
         assert_eq!(format_rfc3339(time), "2023-11-14T22:13:20.000000Z");
     }
 

@@ -3,5 +3,6 @@
 
 pub mod index;
 pub mod project;
+mod server;
 pub mod upload;
 pub mod wheel;

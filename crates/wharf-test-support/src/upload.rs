@@ -11,7 +11,6 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -99,9 +98,9 @@ pub struct UploadServer {
     /// Where uploaded files are stored.
     pub dir: PathBuf,
     state: Arc<ServerState>,
-    index: Option<IndexServer>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    // Stopped before the index (fields drop in order).
+    _server: crate::server::Background,
+    _index: IndexServer,
     _temp: tempfile::TempDir,
 }
 
@@ -111,56 +110,26 @@ impl UploadServer {
     pub fn start(options: UploadServerOptions) -> Self {
         let temp = tempfile::tempdir().expect("create the upload directory");
         let dir = temp.path().to_path_buf();
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port on 127.0.0.1");
-        listener
-            .set_nonblocking(true)
-            .expect("make the listener non-blocking");
-        let port = listener.local_addr().expect("listener address").port();
         let state = Arc::new(ServerState {
             dir: dir.clone(),
             failures: Mutex::new(options.fail_first.iter().copied().collect()),
             options,
             uploads: Mutex::new(Vec::new()),
         });
-        let (shutdown, shutdown_signal) = tokio::sync::oneshot::channel::<()>();
-        let thread_state = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name(format!("upload-server-{port}"))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("start the upload server's runtime");
-                runtime.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("register the listener");
-                    let router = axum::Router::new()
-                        .fallback(handle)
-                        .layer(DefaultBodyLimit::disable())
-                        .with_state(thread_state);
-                    tokio::select! {
-                        result = axum::serve(listener, router) => {
-                            if let Err(err) = result {
-                                eprintln!("upload server stopped: {err}");
-                            }
-                        }
-                        _ = shutdown_signal => {}
-                    }
-                });
-                runtime.shutdown_timeout(Duration::from_millis(100));
-            })
-            .expect("spawn the upload server thread");
+        let router = axum::Router::new()
+            .fallback(handle)
+            .layer(DefaultBodyLimit::disable())
+            .with_state(Arc::clone(&state));
+        let server = crate::server::Background::serve("upload-server", router);
+        let port = server.port;
         let index = IndexServer::serve(&dir, IndexOptions::default());
         Self {
             url: format!("http://127.0.0.1:{port}/legacy/"),
             simple_url: index.url.clone(),
             dir,
             state,
-            index: Some(index),
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _server: server,
+            _index: index,
             _temp: temp,
         }
     }
@@ -219,18 +188,6 @@ pub fn sdist(dir: &Path, name: &str, version: &str, pkg_info: &str) -> PathBuf {
         .and_then(|encoder| encoder.finish())
         .expect("finish the sdist");
     path
-}
-
-impl Drop for UploadServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        self.index.take();
-    }
 }
 
 fn basic_auth(headers: &HeaderMap) -> (Option<String>, Option<String>) {
