@@ -138,19 +138,17 @@ impl Manifest {
     /// The warm-path configuration embedded in `__main__.py`: the manifest without file
     /// lists, plus the id.
     pub(crate) fn runtime_config(&self, id: &str) -> serde_json::Value {
+        // The targets as recorded, less what only the first run reads.
         let targets: Vec<serde_json::Value> = self
             .targets
             .iter()
             .map(|target| {
-                serde_json::json!({
-                    "key": target.key,
-                    "description": target.description,
-                    "implementation": target.implementation,
-                    "python": target.python,
-                    "python_min": target.python_min,
-                    "platform": target.platform,
-                    "pth": target.pth,
-                })
+                let mut value = serde_json::to_value(target).expect("a target serializes");
+                if let Some(fields) = value.as_object_mut() {
+                    fields.remove("wheels");
+                    fields.remove("pyc");
+                }
+                value
             })
             .collect();
         serde_json::json!({

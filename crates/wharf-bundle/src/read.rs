@@ -41,17 +41,8 @@ pub fn read_bundle(path: &Path) -> Result<BundleReport, BundleError> {
         .map(|line| String::from_utf8_lossy(line).trim().to_string());
     let mut archive =
         ZipArchive::new(fs_err::File::open(path)?).map_err(|err| BundleError::zip(path, err))?;
-    let manifest_bytes = match archive.by_name(MANIFEST_PATH) {
-        Ok(mut entry) => {
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes)?;
-            bytes
-        }
-        Err(zip::result::ZipError::FileNotFound) => {
-            return Err(BundleError::NotABundle(path.to_path_buf()));
-        }
-        Err(err) => return Err(BundleError::zip(path, err)),
-    };
+    let manifest_bytes = read_member(&mut archive, MANIFEST_PATH)?
+        .ok_or_else(|| BundleError::NotABundle(path.to_path_buf()))?;
     let manifest: Manifest =
         serde_json::from_slice(&manifest_bytes).map_err(|err| BundleError::Manifest {
             path: path.to_path_buf(),

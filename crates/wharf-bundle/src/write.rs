@@ -503,12 +503,6 @@ impl Seek for OffsetWriter<'_> {
     }
 }
 
-impl Read for OffsetWriter<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.inner.read(buf)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -791,3 +791,36 @@ fn a_crashed_extraction_is_never_used() {
         );
     }
 }
+
+#[test]
+fn bad_arguments_say_what_to_do_and_write_nothing() {
+    let context = TestContext::new();
+    let index = app_index(&context);
+    let python = base_python().to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["bundle", "-i", &index.url, "--python", &python];
+        all.extend(args);
+        context.run(&all)
+    };
+    assert_failure(&run(&["app", "-c", "app"]), &["no output file", "-o"]);
+    assert_failure(
+        &run(&["app", "-o", "a.pyz", "--inject-env", "NOVALUE"]),
+        &["--inject-env", "KEY=VALUE"],
+    );
+    assert_failure(
+        &run(&["app", "-o", "a.pyz", "--script", "missing.py"]),
+        &["missing.py", "does not exist"],
+    );
+    assert_failure(&run(&["-o", "a.pyz"]), &["no requirements"]);
+    assert_failure(
+        &run(&["nonexistent-project", "-o", "a.pyz"]),
+        &["nonexistent-project"],
+    );
+    assert!(!context.cwd.join("a.pyz").exists());
+
+    fs_err::write(context.cwd.join("plain.zip"), b"not a zip").unwrap();
+    assert_failure(
+        &context.run(&["bundle", "info", "plain.zip"]),
+        &["plain.zip", "hint:"],
+    );
+}
